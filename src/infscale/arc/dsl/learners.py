@@ -1,0 +1,462 @@
+"""Per-task learners: small models fitted on the train pairs that the plain composition search misses.
+
+Each learner is ``fit(inputs, outputs) -> Predictor | None``: it returns a predictor only when it
+reproduces every train pair exactly (so it is verified on train by construction) and can be applied to
+the given test inputs. Learners take the train inputs as given, so the search can also fit them on top
+of an intermediate program's grids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from .objects import Obj, objects
+from .primitives import MARK, RIGID_ALL, Grid
+
+Predictor = Callable[[Grid], Grid | None]
+Learner = Callable[[Sequence[Grid], Sequence[Grid], Sequence[Grid]], Predictor | None]
+
+
+# ---------------------------------------------------------------- colour map
+def fit_colour_map(inputs: Sequence[Grid], outputs: Sequence[Grid]) -> dict[int, int] | None:
+    """A per-colour map input -> output consistent on every pair (same shapes required), else None."""
+    table = np.full(11, -1, dtype=np.int64)
+    for a, b in zip(inputs, outputs, strict=True):
+        if a.shape != b.shape:
+            return None
+        codes = np.unique(a.ravel().astype(np.int64) * 16 + b.ravel())
+        src, dst = codes // 16, codes % 16
+        if np.unique(src).size != src.size:
+            return None
+        prev = table[src]
+        if ((prev >= 0) & (prev != dst)).any():
+            return None
+        table[src] = dst
+    return {int(i): int(v) for i, v in enumerate(table) if v >= 0}
+
+
+def apply_colour_map(g: Grid, cmap: dict[int, int]) -> Grid | None:
+    lut = np.arange(11, dtype=np.uint8)
+    lut[MARK] = 255
+    for k, v in cmap.items():
+        lut[k] = v
+    out = lut[g]
+    if (out > 9).any():
+        return None
+    return out
+
+
+# ---------------------------------------------------------------- local (cellular) rules
+def _neigh_codes(g: Grid, feature: str) -> np.ndarray:
+    """An int64 code per cell describing its neighbourhood (outside the grid = 15)."""
+    p = np.pad(g.astype(np.int64), 2, constant_values=15)
+    h, w = g.shape
+
+    def at(dy: int, dx: int) -> np.ndarray:
+        return p[2 + dy : 2 + dy + h, 2 + dx : 2 + dx + w]
+
+    if feature == "cross":
+        offs = [(0, 0), (-1, 0), (1, 0), (0, -1), (0, 1)]
+    elif feature == "3x3":
+        offs = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+    elif feature == "diag":
+        offs = [(0, 0), (-1, -1), (-1, 1), (1, -1), (1, 1)]
+    elif feature == "5x5_cross":
+        offs = [(0, 0), (-1, 0), (1, 0), (0, -1), (0, 1), (-2, 0), (2, 0), (0, -2), (0, 2)]
+    else:
+        offs = []
+    code = np.zeros((h, w), dtype=np.int64)
+    for dy, dx in offs:
+        code = code * 16 + at(dy, dx)
+    if feature == "rowcol":
+        # own colour + which colours occur in the same row and the same column (as bit sets)
+        rows = np.zeros((h, 1), dtype=np.int64)
+        cols = np.zeros((1, w), dtype=np.int64)
+        for c in range(1, 11):
+            rows[:, 0] |= (g == c).any(axis=1).astype(np.int64) << c
+            cols[0, :] |= (g == c).any(axis=0).astype(np.int64) << c
+        code = ((g.astype(np.int64) * 4096 + rows) << 12) | cols
+    if feature == "count8":
+        nz = sum((at(dy, dx) % 15 != 0).astype(np.int64) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+        code = g.astype(np.int64) * 16 + nz
+    return code
+
+
+LOCAL_FEATURES = ("cross", "diag", "3x3", "count8", "rowcol", "5x5_cross")
+
+
+def fit_local_rule(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]) -> Predictor | None:
+    """Output cell = f(input neighbourhood), a lookup table learned on train covering every test cell."""
+    if any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+        return None
+    if all(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
+        return None
+    for feature in LOCAL_FEATURES:
+        keys = np.concatenate([_neigh_codes(a, feature).ravel() for a in inputs])
+        vals = np.concatenate([b.ravel().astype(np.int64) for b in outputs])
+        pairs = np.unique(keys * 16 + vals)
+        k = pairs // 16
+        if np.unique(k).size != k.size:
+            continue
+        table = dict(zip(k.tolist(), (pairs % 16).tolist(), strict=True))
+        if not all(set(_neigh_codes(t, feature).ravel().tolist()) <= table.keys() for t in tests):
+            continue
+
+        def predict(g: Grid, table: dict[int, int] = table, feature: str = feature) -> Grid | None:
+            codes = _neigh_codes(g, feature)
+            try:
+                return np.vectorize(table.__getitem__, otypes=[np.uint8])(codes)
+            except KeyError:
+                return None
+
+        return predict
+    return None
+
+
+# ---------------------------------------------------------------- tiling of transformed copies
+def fit_tiling(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]) -> Predictor | None:
+    """Output = an a x b arrangement of blocks, each a fixed rigid transform of the input (or empty)."""
+    ratios = set()
+    for a, b in zip(inputs, outputs, strict=True):
+        if b.shape[0] % a.shape[0] or b.shape[1] % a.shape[1]:
+            return None
+        ratios.add((b.shape[0] // a.shape[0], b.shape[1] // a.shape[1]))
+    if len(ratios) != 1:
+        return None
+    ra, rb = ratios.pop()
+    if ra * rb == 1 or ra * rb > 16:
+        return None
+    blocks: list[list[int]] = []
+    for i in range(ra):
+        row = []
+        for j in range(rb):
+            found = -1
+            for t, f in enumerate([*RIGID_ALL, None]):
+                ok = True
+                for a, b in zip(inputs, outputs, strict=True):
+                    h, w = a.shape
+                    blk = b[i * h : (i + 1) * h, j * w : (j + 1) * w]
+                    want = np.zeros_like(a) if f is None else f(a)
+                    if want.shape != blk.shape or not np.array_equal(want, blk):
+                        ok = False
+                        break
+                if ok:
+                    found = t
+                    break
+            if found < 0:
+                return None
+            row.append(found)
+        blocks.append(row)
+
+    def predict(g: Grid) -> Grid | None:
+        h, w = g.shape
+        if h * ra > 30 or w * rb > 30:
+            return None
+        out = np.zeros((h * ra, w * rb), dtype=np.uint8)
+        for i in range(ra):
+            for j in range(rb):
+                t = blocks[i][j]
+                if t < len(RIGID_ALL):
+                    blk = RIGID_ALL[t](g)
+                    if blk.shape != (h, w):
+                        return None
+                    out[i * h : (i + 1) * h, j * w : (j + 1) * w] = blk
+        return out
+
+    return predict
+
+
+# ---------------------------------------------------------------- symmetry / periodic completion
+def _sym_candidates(g: Grid, known: np.ndarray) -> list[np.ndarray]:
+    """Index maps (flat source index per cell, -1 outside) for reflective symmetries consistent with known cells."""
+    h, w = g.shape
+    ys, xs = np.mgrid[0:h, 0:w]
+    maps = []
+    specs = []
+    for k in range(h - 1, 2 * h - 2 + 1):  # row reflection y -> k - y (axis between rows)
+        specs.append(("v", k))
+    for k in range(w - 1, 2 * w - 2 + 1):
+        specs.append(("h", k))
+    specs = [("v", k) for k in range(1, 2 * h - 2)] + [("h", k) for k in range(1, 2 * w - 2)]
+    if h == w:
+        specs += [("t", 0), ("a", 0), ("r90", 0)]
+    for kind, k in specs:
+        if kind == "v":
+            sy, sx = k - ys, xs
+        elif kind == "h":
+            sy, sx = ys, k - xs
+        elif kind == "t":
+            sy, sx = xs, ys
+        elif kind == "a":
+            sy, sx = w - 1 - xs, h - 1 - ys
+        else:
+            sy, sx = xs, h - 1 - ys
+        inside = (sy >= 0) & (sy < h) & (sx >= 0) & (sx < w)
+        src = np.where(inside, sy * w + np.where(inside, sx, 0), -1)
+        both = inside & known & known.ravel()[np.where(inside, src, 0)]
+        if both.sum() < max(4, 0.25 * known.sum()):
+            continue
+        if (g.ravel()[src[both]] != g[both]).any():
+            continue
+        maps.append(src)
+    return maps
+
+
+def complete_symmetry(g: Grid, mask_colour: int) -> Grid | None:
+    """Fill cells of ``mask_colour`` from their mirror images under every symmetry the rest obeys."""
+    known = g != mask_colour
+    if known.all():
+        return None
+    maps = _sym_candidates(g, known)
+    if not maps:
+        return None
+    out = g.copy().ravel()
+    kn = known.ravel().copy()
+    for _ in range(4):
+        changed = False
+        for src in maps:
+            flat = src.ravel()
+            can = (~kn) & (flat >= 0)
+            can[can] = kn[flat[can]]
+            if can.any():
+                out[can] = out[flat[can]]
+                kn[can] = True
+                changed = True
+        if kn.all() or not changed:
+            break
+    if not kn.all():
+        return None
+    return out.reshape(g.shape)
+
+
+def complete_period(g: Grid, mask_colour: int) -> Grid | None:
+    """Fill cells of ``mask_colour`` with the smallest 2-D period consistent with the other cells."""
+    h, w = g.shape
+    known = g != mask_colour
+    if known.all() or not known.any():
+        return None
+    best = None
+    for py in range(1, h + 1):
+        for px in range(1, w + 1):
+            if py * px >= known.sum() or (py == h and px == w):
+                continue
+            if best is not None and py * px >= best[0]:
+                continue
+            tile = np.full((py, px), -1, dtype=np.int64)
+            ok = True
+            ys, xs = np.nonzero(known)
+            idx = (ys % py) * px + (xs % px)
+            vals = g[known].astype(np.int64)
+            order = np.argsort(idx, kind="stable")
+            si, sv = idx[order], vals[order]
+            first = np.ones(si.size, dtype=bool)
+            first[1:] = si[1:] != si[:-1]
+            grp = np.cumsum(first) - 1
+            rep = sv[first]
+            if (rep[grp] != sv).any():
+                ok = False
+            if ok:
+                tile.ravel()[si[first]] = rep
+                if (tile < 0).any():
+                    continue
+                best = (py * px, tile)
+    if best is None:
+        return None
+    tile = best[1]
+    reps = (-(-h // tile.shape[0]), -(-w // tile.shape[1]))
+    full = np.tile(tile, reps)[:h, :w].astype(np.uint8)
+    return full
+
+
+def _mask_colour(inputs: Sequence[Grid], outputs: Sequence[Grid]) -> int | None:
+    """The colour covering every changed cell in same-shape pairs (or present in all inputs, never outputs)."""
+    cands = None
+    for a, b in zip(inputs, outputs, strict=True):
+        if a.shape == b.shape:
+            diff = a != b
+            cols = set(np.unique(a[diff]).tolist()) if diff.any() else set()
+            if len(cols) > 1:
+                return None
+            here = cols if cols else set(range(10))
+        else:
+            here = set(np.unique(a).tolist()) - set(np.unique(b).tolist())
+        cands = here if cands is None else cands & here
+    if not cands:
+        return None
+    return min(cands)
+
+
+def fit_completion(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]) -> Predictor | None:
+    """Symmetry or periodic completion of a masked region; output the whole grid or just the masked box."""
+    m = _mask_colour(inputs, outputs)
+    if m is None:
+        return None
+    for filler in (complete_symmetry, complete_period):
+        for crop in (False, True):
+
+            def predict(g: Grid, filler=filler, crop=crop) -> Grid | None:
+                full = filler(g, m)
+                if full is None:
+                    return None
+                if not crop:
+                    return full
+                ys, xs = np.nonzero(g == m)
+                return full[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+
+            if all(
+                (p := predict(a)) is not None and p.shape == b.shape and np.array_equal(p, b)
+                for a, b in zip(inputs, outputs, strict=True)
+            ):
+                return predict
+    return None
+
+
+# ---------------------------------------------------------------- per-object recolouring
+def _obj_features(objs: tuple[Obj, ...], g: Grid) -> list[dict[str, object]]:
+    sizes = sorted({o.size for o in objs})
+    h, w = g.shape
+    feats = []
+    shape_keys = [o.mask.tobytes() + bytes(o.mask.shape) for o in objs]
+    for o, sk in zip(objs, shape_keys, strict=True):
+        holes = 0
+        if o.shape[0] >= 3 and o.shape[1] >= 3:
+            inner = ~o.mask
+            # a hole = non-object cell of the box not reachable from the box border
+            p = np.pad(inner, 1, constant_values=True)
+            reach = np.zeros_like(p)
+            reach[0, :] = reach[-1, :] = True
+            reach[:, 0] = reach[:, -1] = True
+            reach &= p
+            while True:
+                g2 = reach.copy()
+                g2[1:] |= reach[:-1]
+                g2[:-1] |= reach[1:]
+                g2[:, 1:] |= reach[:, :-1]
+                g2[:, :-1] |= reach[:, 1:]
+                g2 &= p
+                if (g2 == reach).all():
+                    break
+                reach = g2
+            holes = int((p & ~reach).sum())
+        feats.append(
+            {
+                "size": o.size,
+                "size_rank": sizes.index(o.size),
+                "size_rank_desc": len(sizes) - 1 - sizes.index(o.size),
+                "is_largest": o.size == sizes[-1],
+                "is_smallest": o.size == sizes[0],
+                "shape": sk,
+                "shape_count": shape_keys.count(sk),
+                "height": o.shape[0],
+                "width": o.shape[1],
+                "hw": o.shape,
+                "colour": o.colour,
+                "has_hole": holes > 0,
+                "holes": holes,
+                "touches_border": o.r0 == 0 or o.c0 == 0 or o.r1 == h or o.c1 == w,
+                "is_rect": bool(o.mask.all()),
+                "sym_h": bool((o.mask == o.mask[:, ::-1]).all()),
+                "sym_v": bool((o.mask == o.mask[::-1]).all()),
+            }
+        )
+    return feats
+
+
+OBJ_FEATURES = (
+    "size",
+    "size_rank",
+    "size_rank_desc",
+    "is_largest",
+    "is_smallest",
+    "shape",
+    "shape_count",
+    "height",
+    "width",
+    "hw",
+    "has_hole",
+    "holes",
+    "touches_border",
+    "is_rect",
+    "sym_h",
+    "sym_v",
+    "colour",
+)
+
+
+def fit_object_recolour(
+    inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]
+) -> Predictor | None:
+    """Each object is recoloured as a whole; its new colour is a function of one object feature."""
+    if any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+        return None
+    for diag, multi in ((True, False), (False, False), (True, True)):
+        samples: list[tuple[dict[str, object], int]] = []
+        ok = True
+        for a, b in zip(inputs, outputs, strict=True):
+            if ((a == 0) != (b == 0)).any():
+                ok = False
+                break
+            objs = objects(a, 0, diag, multi)
+            if not objs or len(objs) > 40:
+                ok = False
+                break
+            feats = _obj_features(objs, a)
+            for o, f in zip(objs, feats, strict=True):
+                vals = np.unique(b[o.r0 : o.r1, o.c0 : o.c1][o.mask])
+                if vals.size != 1:
+                    ok = False
+                    break
+                samples.append((f, int(vals[0])))
+            if not ok:
+                break
+        if not ok or not samples:
+            continue
+        if all(s[0]["colour"] == s[1] for s in samples):
+            continue
+        test_feats = []
+        for t in tests:
+            objs = objects(t, 0, diag, multi)
+            test_feats.append(_obj_features(objs, t) if objs else [])
+        for name in OBJ_FEATURES:
+            table: dict[object, int] = {}
+            consistent = True
+            for f, c in samples:
+                v = f[name]
+                if table.setdefault(v, c) != c:
+                    consistent = False
+                    break
+            if not consistent or len(table) < 2 and name != "colour":
+                continue
+            if not all(f[name] in table for tf in test_feats for f in tf):
+                continue
+
+            def predict(g: Grid, name=name, table=table, diag=diag, multi=multi) -> Grid | None:
+                objs = objects(g, 0, diag, multi)
+                out = g.copy()
+                for o, f in zip(objs, _obj_features(objs, g), strict=True):
+                    if f[name] not in table:
+                        return None
+                    out[o.r0 : o.r1, o.c0 : o.c1][o.mask] = table[f[name]]
+                return out
+
+            return predict
+    return None
+
+
+# ---------------------------------------------------------------- constant output
+def fit_constant(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]) -> Predictor | None:
+    first = outputs[0]
+    if all(o.shape == first.shape and np.array_equal(o, first) for o in outputs[1:]) and len(outputs) > 1:
+        return lambda g: first.copy()
+    return None
+
+
+LEARNERS: list[tuple[str, Learner]] = [
+    ("tiling", fit_tiling),
+    ("completion", fit_completion),
+    ("object_recolour", fit_object_recolour),
+    ("local_rule", fit_local_rule),
+    ("constant", fit_constant),
+]

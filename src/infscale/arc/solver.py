@@ -1,0 +1,125 @@
+"""``DslSolver``: the ``arc_dsl`` expert. Program search over the DSL, two attempts per test input.
+
+Stable interface (wired into the model registry as a zero-money-cost program model)::
+
+    solver = DslSolver(max_depth=3, time_budget_s=10.0, max_candidates=1_000_000)
+    sol = solver.solve(task)          # task: the official dict {"train": [...], "test": [...]}
+    sol.attempts[i]                   # up to 2 grids (list[list[int]]) for test input i
+    sol.train_score, sol.programs, sol.nodes, sol.elapsed_s
+
+More budget (depth, seconds, nodes) means a deeper search: coverage versus budget is its scaling curve.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidRequestError
+from .grid import GridList, Task, to_array, to_list, validate_task
+from .search import Candidate, search
+
+
+@dataclass
+class ArcSolution:
+    """What the solver returns for one task."""
+
+    attempts: list[list[GridList]]  # per test input: up to 2 attempts
+    train_score: float  # train-pair score of the best program: 1.0 = all pairs exact, else cell accuracy
+    programs: list[str]  # descriptions of the programs behind the attempts, best first
+    nodes: int  # search nodes (distinct states) expanded
+    elapsed_s: float
+    depth_reached: int = 0
+    timed_out: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "attempts": self.attempts,
+            "train_score": self.train_score,
+            "programs": self.programs,
+            "nodes": self.nodes,
+            "elapsed_s": self.elapsed_s,
+            "depth_reached": self.depth_reached,
+            "timed_out": self.timed_out,
+        }
+
+
+class DslSolver:
+    """Breadth-first program search over grid transforms plus per-task learners, verified on train pairs.
+
+    ``max_depth``: longest composition searched; ``time_budget_s``: wall-clock limit for one task;
+    ``max_candidates``: limit on distinct search states (nodes) expanded; ``attempts``: answers per test
+    input (the official rule allows 2).
+    """
+
+    def __init__(
+        self,
+        max_depth: int = 3,
+        time_budget_s: float = 10.0,
+        max_candidates: int = 1_000_000,
+        attempts: int = 2,
+        learner_depth: int = 1,
+    ) -> None:
+        if max_depth < 0 or max_depth > 6:
+            raise InvalidRequestError("max_depth must be between 0 and 6")
+        if time_budget_s <= 0:
+            raise InvalidRequestError("time_budget_s must be positive")
+        if max_candidates < 1:
+            raise InvalidRequestError("max_candidates must be at least 1")
+        if not 1 <= attempts <= 2:
+            raise InvalidRequestError("attempts must be 1 or 2")
+        self.max_depth = max_depth
+        self.time_budget_s = time_budget_s
+        self.max_candidates = max_candidates
+        self.attempts = attempts
+        self.learner_depth = learner_depth
+
+    def solve(self, task: Task, budget: float | None = None) -> ArcSolution:
+        """Solve one task; ``budget`` (seconds) overrides ``time_budget_s`` for this call."""
+        t0 = time.perf_counter()
+        validate_task(task)
+        train_in = [to_array(p["input"]) for p in task["train"]]
+        train_out = [to_array(p["output"]) for p in task["train"]]
+        test_in = [to_array(p["input"]) for p in task["test"]]
+        res = search(
+            train_in,
+            train_out,
+            test_in,
+            max_depth=self.max_depth,
+            time_budget_s=budget if budget is not None else self.time_budget_s,
+            max_nodes=self.max_candidates,
+            learner_depth=self.learner_depth,
+            stop_after=self.attempts,
+        )
+        chosen: list[Candidate] = list(res.candidates[: self.attempts])
+        train_score = 1.0 if chosen else (res.fallbacks[0].train_score if res.fallbacks else 0.0)
+        for fb in res.fallbacks:
+            if len(chosen) >= self.attempts:
+                break
+            if not any(_same_preds(fb, c) for c in chosen):
+                chosen.append(fb)
+        attempts: list[list[GridList]] = []
+        for i in range(len(test_in)):
+            per: list[GridList] = []
+            for c in chosen:
+                g = to_list(c.predictions[i])
+                if g not in per:
+                    per.append(g)
+            attempts.append(per[: self.attempts])
+        return ArcSolution(
+            attempts=attempts,
+            train_score=train_score,
+            programs=[c.program for c in chosen],
+            nodes=res.nodes,
+            elapsed_s=time.perf_counter() - t0,
+            depth_reached=res.depth_reached,
+            timed_out=res.timed_out,
+        )
+
+
+def _same_preds(a: Candidate, b: Candidate) -> bool:
+    return all(x.shape == y.shape and np.array_equal(x, y) for x, y in zip(a.predictions, b.predictions, strict=True))

@@ -1,0 +1,1 @@
+"""Monitoring: budgets, cost ledger, traces."""
