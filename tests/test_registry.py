@@ -111,3 +111,21 @@ def test_cli_malformed_config_file(tmp_path):
     (tmp_path / "infscale.toml").write_text("[models.x\n")
     r = _cli("models", cwd=tmp_path)
     assert r.returncode != 0 and "malformed TOML" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_third_party_backend_through_entry_point(tmp_path, monkeypatch):
+    dist = tmp_path / "infscale_reverse-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: infscale-reverse\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(
+        "[infscale.backends]\nreverse = tests.helpers.backends:ReverseBackend\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[models.rev]\nbackend = 'reverse'\n")
+    from infscale.engine import Engine
+    from infscale.types import Request
+
+    eng = Engine(Registry.load(cfg))
+    comp = eng.run("rev", Request(prompt="abc", metadata={"answer_kind": "raw"}))
+    assert comp.answer == "cba"

@@ -35,6 +35,31 @@ def _default_parser(spec: str, registry: Registry) -> Strategy:
     return parse_pipeline(spec, registry)
 
 
+def tighter_budget(a: Budget | None, b: Budget | None) -> Budget:
+    """Each limit the stricter of two budgets (None: no limit)."""
+    if not isinstance(b, Budget):
+        return a or Budget()
+    if a is None:
+        return b
+
+    def lo(x: Any, y: Any) -> Any:
+        return y if x is None else x if y is None else min(x, y)
+
+    return Budget(
+        max_calls=lo(a.max_calls, b.max_calls),
+        max_tokens=lo(a.max_tokens, b.max_tokens),
+        max_usd=lo(a.max_usd, b.max_usd),
+        deadline_s=lo(a.deadline_s, b.deadline_s),
+    )
+
+
+def _exhausted(result: Outcome | BudgetExceededError) -> bool:
+    """Whether an action ran into the budget (directly, or inside a sub-strategy)."""
+    if isinstance(result, BudgetExceededError):
+        return True
+    return result.completion is not None and result.completion.budget_exhausted
+
+
 class RunState:
     """Everything one request's run shares: budget, seed, answer kind, root trace."""
 
@@ -101,13 +126,16 @@ class Engine:
             strategy = SampleStrategy(pool=strategy.pool, n=request.n)
         if seed is None:
             seed = request.seed if request.seed is not None else random.randrange(2**31)
-        state = RunState(self, request, seed, budget or Budget())
+        # A pipeline may carry its own budget (``... | calls=20``): the tighter of both limits applies.
+        budget = tighter_budget(budget, getattr(strategy, "budget", None))
+        state = RunState(self, request, seed, budget)
         t0 = time.perf_counter()
         root = Trace(name=strategy.describe(), kind="strategy", attrs={"seed": seed})
         done, exhausted = await self._drive(state, strategy, request, root)
         root.latency_ms = (time.perf_counter() - t0) * 1000
+        root.attrs.update(done.info)
         root.rollup()
-        if exhausted:
+        if exhausted or state.tracker.exhausted:
             root.attrs["budget_exhausted"] = True
         return Completion(
             answer=done.answer,
@@ -127,10 +155,10 @@ class Engine:
         return asyncio.run(self.arun(spec, request, **kw))
 
     async def _drive(
-        self, state: RunState, strategy: Strategy, request: Request, node: Trace
+        self, state: RunState, strategy: Strategy, request: Request, node: Trace, seed: int | None = None
     ) -> tuple[Done, bool]:
         info = RunInfo(
-            seed=state.seed,
+            seed=state.seed if seed is None else seed,
             answer_kind=state.answer_kind,
             question=state.question,
             models=self.registry.names(),
@@ -142,7 +170,7 @@ class Engine:
             if isinstance(nxt, Done):
                 return nxt, False
             results = await asyncio.gather(*(self._perform(state, a, node) for a in nxt))
-            if any(isinstance(r, BudgetExceededError) for r in results):
+            if any(_exhausted(r) for r in results):
                 # Outcomes that did arrive still count: hand them over, then take the best so far.
                 got = [r for r in results if isinstance(r, Outcome)]
                 if got:
@@ -164,8 +192,11 @@ class Engine:
                 )
             node = parent.add(Trace(name=action.label or action.strategy.describe(), kind="strategy"))
             t0 = time.perf_counter()
-            done, exhausted = await self._drive(state, action.strategy, action.request, node)
+            done, exhausted = await self._drive(state, action.strategy, action.request, node, action.seed)
             node.latency_ms = (time.perf_counter() - t0) * 1000
+            node.attrs.update(done.info)
+            if exhausted:
+                node.attrs["budget_exhausted"] = True
             node.rollup()
             comp = Completion(
                 answer=done.answer,
@@ -178,8 +209,7 @@ class Engine:
                 budget_exhausted=exhausted,
                 confidence=done.confidence,
             )
-            if exhausted:
-                return BudgetExceededError("budget exhausted in a sub-strategy")
+            # An exhausted sub-run still hands over its best answer; the driver stops on its flag.
             return Outcome(action, samples=done.samples, completion=comp)
         except BudgetExceededError as e:
             return e
@@ -210,6 +240,10 @@ class Engine:
                 },
             )
         )
+        if fitted.n < request.n or fitted.max_tokens < request.max_tokens:
+            # The budget cut this call short: the run is budget-limited even if nothing is refused later.
+            state.tracker.exhausted = True
+            leaf.attrs["budget_cut"] = {"n": request.n, "max_tokens": request.max_tokens}
         t0 = time.perf_counter()
         samples: list[Sample] = []
         try:

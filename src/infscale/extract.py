@@ -130,11 +130,31 @@ def extract_raw(text: str) -> str | None:
     return text.strip() or None
 
 
+@register("grid")
+def extract_grid(text: str) -> list[list[int]] | None:
+    """An ARC grid (the last well-formed one: JSON rows, digit rows or letter rows), via ``infscale.arc``."""
+    try:
+        from .arc.formats import parse_grid
+    except ImportError:  # the arc package is optional: fall back to the last JSON list of int lists
+        val = extract_json(text)
+        ok = (
+            isinstance(val, list)
+            and val
+            and all(
+                isinstance(r, list) and r and all(isinstance(v, int) and 0 <= v <= 9 for v in r) for r in val
+            )
+        )
+        return val if ok else None
+    return parse_grid(text)
+
+
 def guess_kind(question: str) -> str:
     """Which extractor fits a question when none was named."""
     q = question.lower()
     if re.search(r"answer (with )?yes or no|\b(yes or no|true or false)\b", q):
         return "yesno"
+    if re.search(r"\boutput grid\b|\btest \d* ?input\b", q):
+        return "grid"
     if re.search(r"\(a\)|\ba\)|\boptions?\b.*\bb\b", q):
         return "choice"
     if re.search(r"\d", q) and re.search(

@@ -86,7 +86,7 @@ def _row_values(line: str) -> list[int] | None:
 
 
 def _line_grids(text: str) -> list[tuple[int, GridList]]:
-    """Blocks of consecutive equal-width row lines, with the offset where each block ends."""
+    """Blocks of consecutive row lines (a ragged block is malformed: no grid), with where each block ends."""
     found: list[tuple[int, GridList]] = []
     block: list[list[int]] = []
     end = 0
@@ -94,7 +94,7 @@ def _line_grids(text: str) -> list[tuple[int, GridList]]:
     for line in text.splitlines(keepends=True):
         pos += len(line)
         vals = _row_values(line)
-        if vals is not None and (not block or len(vals) == len(block[0])):
+        if vals is not None:
             block.append(vals)
             end = pos
             continue

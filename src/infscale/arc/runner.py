@@ -16,7 +16,7 @@ from typing import Any
 
 from .grid import NamedTask
 from .scoring import score_task
-from .solver import DslSolver
+from .solver import DslSolver, attempts_at_budget
 
 
 @dataclass
@@ -30,6 +30,7 @@ class TaskResult:
     status: str = "ok"  # ok | timeout | error
     error: str = ""
     found_s: list[float] = field(default_factory=list)
+    curve: dict[float, float] = field(default_factory=dict)  # replayed score at smaller budgets
     attempts: list[Any] = field(default_factory=list)
 
 
@@ -47,6 +48,10 @@ class RunSummary:
     def solved(self) -> float:
         return sum(r.score for r in self.results)
 
+    def curve_score(self, budget: float) -> float:
+        """Official score had the search stopped at ``budget`` seconds (replayed, verified programs only)."""
+        return sum(r.curve.get(budget, 0.0) for r in self.results) / self.n_tasks if self.n_tasks else 0.0
+
     def time_quantile(self, q: float) -> float:
         ts = sorted(r.elapsed_s for r in self.results)
         if not ts:
@@ -56,11 +61,13 @@ class RunSummary:
         return ts[min(len(ts) - 1, int(q * len(ts)))]
 
 
-def _child(conn: Connection, nt: NamedTask, solver_kwargs: dict[str, Any]) -> None:
+def _child(conn: Connection, nt: NamedTask, solver_kwargs: dict[str, Any], curve: Sequence[float]) -> None:
     try:
         t0 = time.perf_counter()
         sol = DslSolver(**solver_kwargs).solve(nt.task)
-        sc = score_task(sol.attempts, nt.task) if all("output" in p for p in nt.task["test"]) else 0.0
+        known = all("output" in p for p in nt.task["test"])
+        sc = score_task(sol.attempts, nt.task) if known else 0.0
+        replay = {b: score_task(attempts_at_budget(sol, b), nt.task) for b in curve} if known else {}
         conn.send(
             TaskResult(
                 nt.task_id,
@@ -70,6 +77,7 @@ def _child(conn: Connection, nt: NamedTask, solver_kwargs: dict[str, Any]) -> No
                 sol.programs,
                 sol.nodes,
                 found_s=sol.extra.get("found_s", []),
+                curve=replay,
                 attempts=sol.attempts,
             )
         )
@@ -85,6 +93,7 @@ def run_tasks(
     workers: int = 2,
     hard_limit_s: float | None = None,
     on_result: Callable[[TaskResult], None] | None = None,
+    curve: Sequence[float] = (),
 ) -> RunSummary:
     """Solve every task with ``DslSolver(**solver_kwargs)``; a task over ``hard_limit_s`` is killed, scored 0."""
     ctx = mp.get_context("fork")
@@ -103,7 +112,7 @@ def run_tasks(
         while pending and len(running) < max(1, workers):
             nt = pending.pop()
             parent, child = ctx.Pipe(duplex=False)
-            p = ctx.Process(target=_child, args=(child, nt, solver_kwargs), daemon=True)
+            p = ctx.Process(target=_child, args=(child, nt, solver_kwargs, tuple(curve)), daemon=True)
             p.start()
             child.close()
             running[nt.task_id] = (p, parent, time.perf_counter(), nt)

@@ -28,6 +28,8 @@ class Candidate:
     complexity: float
     train_score: float
     predictions: list[Grid]
+    weak: bool = False  # verified on train but with a guess for unseen cases: ranked after the others
+    found_s: float = 0.0  # seconds into the search when it was found (for budget curves)
 
 
 @dataclass
@@ -63,11 +65,15 @@ class _Search:
         self.deadline = deadline
         self.max_nodes = max_nodes
         self.learner_depth = learner_depth
+        self.learner_states = 40
         colours = sorted({int(c) for g in (*train_in, *train_out, *test_in) for c in np.unique(g)})
         self.transforms = transforms_for(colours)
         self.out_shapes = [o.shape for o in train_out]
-        self.out_colours = [set(np.unique(o).tolist()) for o in train_out]
+        self.out_colours = [np.bincount(o.ravel(), minlength=11) > 0 for o in train_out]
+        self.same_shape = all(i.shape == o.shape for i, o in zip(train_in, train_out, strict=True))
         self.candidates: list[Candidate] = []
+        self.weak: list[Candidate] = []
+        self.t0 = time.perf_counter()
         self.fallbacks: list[Candidate] = []
         self.seen_predictions: set[bytes] = set()
         self.nodes = 0
@@ -75,38 +81,81 @@ class _Search:
         self.depth_reached = 0
 
     # ------------------------------------------------------------ checks
-    def _add(self, program: str, complexity: float, preds: Sequence[Grid]) -> None:
+    def _add(self, program: str, complexity: float, preds: Sequence[Grid], weak: bool = False) -> None:
         if any(p is None or p.shape[0] > 30 or p.shape[1] > 30 or (p > 9).any() for p in preds):
             return
         k = _key(preds)
         if k in self.seen_predictions:
             return
         self.seen_predictions.add(k)
-        self.candidates.append(Candidate(program, complexity, 1.0, [np.asarray(p, np.uint8) for p in preds]))
+        c = Candidate(program, complexity, 1.0, [np.asarray(p, np.uint8) for p in preds], weak)
+        c.found_s = time.perf_counter() - self.t0
+        (self.weak if weak else self.candidates).append(c)
 
     def _check(self, state: tuple[Grid, ...], program: list[str], depth: int) -> None:
         tr, te = state[: self.n], state[self.n :]
-        if all(g.shape == s for g, s in zip(tr, self.out_shapes, strict=True)):
-            if all(np.array_equal(g, o) for g, o in zip(tr, self.train_out, strict=True)):
-                self._add(" | ".join(program) or "identity", depth, te)
+        if not all(g.shape == s for g, s in zip(tr, self.out_shapes, strict=True)):
+            return
+        if all(np.array_equal(g, o) for g, o in zip(tr, self.train_out, strict=True)):
+            self._add(" | ".join(program) or "identity", depth, te)
+            return
+        cmap = fit_colour_map(tr, self.train_out)
+        if cmap is not None:
+            preds = [apply_colour_map(g, cmap) for g in te]
+            if all(p is not None for p in preds):
+                desc = ",".join(f"{a}>{b}" for a, b in sorted(cmap.items()) if a != b)
+                self._add(" | ".join([*program, f"colour_map({desc})"]), depth + 0.5, preds)  # type: ignore[arg-type]
                 return
-            cmap = fit_colour_map(tr, self.train_out)
-            if cmap is not None:
-                preds = [apply_colour_map(g, cmap) for g in te]
-                if all(p is not None for p in preds):
-                    desc = ",".join(f"{a}>{b}" for a, b in sorted(cmap.items()) if a != b)
-                    self._add(" | ".join([*program, f"colour_map({desc})"]), depth + 0.5, preds)  # type: ignore[arg-type]
-                    return
-            acc = float(np.mean([np.mean(g == o) for g, o in zip(tr, self.train_out, strict=True)]))
-            if len(self.fallbacks) < 8 or acc > self.fallbacks[-1].train_score:
-                if not any((g >= MARK).any() for g in te):
-                    self.fallbacks.append(Candidate(" | ".join(program) or "identity", depth, acc, list(te)))
-                    self.fallbacks.sort(key=lambda c: (-c.train_score, c.complexity))
-                    del self.fallbacks[8:]
+        if self.same_shape and depth > 0 and self._overlay(tr, te, program, depth):
+            return
+        acc = float(np.mean([np.mean(g == o) for g, o in zip(tr, self.train_out, strict=True)]))
+        if len(self.fallbacks) < 8 or acc > self.fallbacks[-1].train_score:
+            if not any((g >= MARK).any() for g in te):
+                self.fallbacks.append(Candidate(" | ".join(program) or "identity", depth, acc, list(te)))
+                self.fallbacks.sort(key=lambda c: (-c.train_score, c.complexity))
+                del self.fallbacks[8:]
+
+    def _overlay(self, tr: Sequence[Grid], te: Sequence[Grid], program: list[str], depth: int) -> bool:
+        """Output = the input with the program's non-zero cells painted on top (colours via a learned map),
+        or the program's grid with the input's non-zero cells on top."""
+        ins, tins = self.root[: self.n], self.root[self.n :]
+        if any(g.shape != i.shape for g, i in zip(te, tins, strict=True)):
+            return False
+        for mode in ("paint", "under"):
+            table = np.full(11, -1, dtype=np.int64)
+            ok = True
+            for g, i, o in zip(tr, ins, self.train_out, strict=True):
+                top = g != 0 if mode == "paint" else i == 0
+                if not np.array_equal(i[~top], o[~top]):
+                    ok = False
+                    break
+                codes = np.unique(g[top].astype(np.int64) * 16 + o[top])
+                a, b = codes // 16, codes % 16
+                if np.unique(a).size != a.size or ((table[a] >= 0) & (table[a] != b)).any():
+                    ok = False
+                    break
+                table[a] = b
+            if not ok:
+                continue
+            cmap = {int(k): int(v) for k, v in enumerate(table) if v >= 0}
+            preds = []
+            for g, i in zip(te, tins, strict=True):
+                top = g != 0 if mode == "paint" else i == 0
+                painted = apply_colour_map(np.where(top, g, 0).astype(np.uint8), {0: 0, **cmap})
+                if painted is None:
+                    break
+                preds.append(np.where(top, painted, i).astype(np.uint8))
+            else:
+                if any(not np.array_equal(p, i) for p, i in zip(preds, tins, strict=True)):
+                    self._add(" | ".join([*program, f"overlay_{mode}"]), depth + 0.7, preds)
+                    return True
+        return False
 
     def _learners(self, state: tuple[Grid, ...], program: list[str], depth: int) -> None:
         tr, te = list(state[: self.n]), list(state[self.n :])
         for name, fit in LEARNERS:
+            if depth > 0 and name.endswith("_default"):
+                continue
             if time.perf_counter() > self.deadline:
                 self.timed_out = True
                 return
@@ -129,56 +178,92 @@ class _Search:
             except (ValueError, IndexError, KeyError):
                 continue
             if all(p is not None for p in preds):
-                self._add(" | ".join([*program, f"learn_{name}"]), depth + 1.5, preds)  # type: ignore[arg-type]
+                weak = name.endswith("_default")
+                self._add(" | ".join([*program, f"learn_{name}"]), depth + 1.5, preds, weak)  # type: ignore[arg-type]
 
     def _closeness(self, state: tuple[Grid, ...]) -> float:
         score = 0.0
         for g, s, cols in zip(state[: self.n], self.out_shapes, self.out_colours, strict=True):
             score += (g.shape == s) * 2.0 + (g.shape[0] == s[0]) * 0.5 + (g.shape[1] == s[1]) * 0.5
-            gc = set(np.unique(g).tolist())
-            score += len(gc & cols) / len(gc | cols)
+            present = np.bincount(g.ravel(), minlength=11) > 0
+            score += float((present & cols).sum()) / float((present | cols).sum())
         return score / self.n
 
     # ------------------------------------------------------------ the search
     def run(self, stop_after: int) -> None:
+        """Iterative deepening: depth 1 breadth-first (learners on the closest states), then for each
+        deeper limit a depth-first pass from the depth-1 states in order of closeness. In the last layer of
+        a pass a transform is run on the first train input alone first, and skipped when that cannot
+        match the first output's shape (the cheap pruning that makes deeper passes affordable)."""
         root = self.root
-        seen = {_key(root)}
+        self.checked = {_key(root)}
         self._check(root, [], 0)
         self._learners(root, [], 0)
-        frontier: list[tuple[float, tuple[Grid, ...], list[str]]] = [(0.0, root, [])]
-        for depth in range(1, self.max_depth + 1):
-            if self.candidates:  # the layer that found a fit is finished: deeper programs are less simple
-                break
-            self.depth_reached = depth
-            nxt: list[tuple[float, tuple[Grid, ...], list[str]]] = []
-            frontier.sort(key=lambda t: -t[0])
-            for _, state, prog in frontier:
-                for name, f in self.transforms:
-                    if self.nodes >= self.max_nodes or time.perf_counter() > self.deadline:
-                        self.timed_out = True
-                        return
-                    if len(self.candidates) >= stop_after:
-                        return
-                    new = []
-                    for g in state:
-                        r = f(g)
-                        if r is None:
-                            break
-                        new.append(r)
-                    else:
-                        k = _key(new)
-                        if k in seen:
-                            continue
-                        seen.add(k)
-                        self.nodes += 1
-                        t = tuple(new)
-                        p = [*prog, name]
-                        self._check(t, p, depth)
-                        if depth <= self.learner_depth:
-                            self._learners(t, p, depth)
-                        if depth < self.max_depth:
-                            nxt.append((self._closeness(t), t, p))
-            frontier = nxt
+        self.stop_after = stop_after
+        try:
+            layer1: list[tuple[float, tuple[Grid, ...], list[str]]] = []
+            self.depth_reached = 1
+            for name, t in self._children(root, last=False):
+                self.nodes += 1
+                self.checked.add(_key(t))
+                self._check(t, [name], 1)
+                layer1.append((self._closeness(t), t, [name]))
+            layer1.sort(key=lambda x: -x[0])
+            if self.learner_depth >= 1:
+                for _, t, p in layer1[: self.learner_states]:
+                    self._tick()
+                    self._learners(t, p, 1)
+            for limit in range(2, self.max_depth + 1):
+                if self.candidates:  # a pass that found a fit is final: deeper programs are less simple
+                    break
+                self.depth_reached = limit
+                self.seen: dict[bytes, int] = {}
+                for _, t, p in layer1:
+                    self._dfs(t, p, 1, limit)
+        except _Stop:
+            return
+
+    def _tick(self) -> None:
+        if self.nodes >= self.max_nodes or time.perf_counter() > self.deadline:
+            self.timed_out = True
+            raise _Stop
+        if len(self.candidates) >= self.stop_after:
+            raise _Stop
+
+    def _children(self, state: tuple[Grid, ...], last: bool):
+        first_shape = self.out_shapes[0]
+        for name, f in self.transforms:
+            self._tick()
+            r0 = f(state[0])
+            if r0 is None or (last and r0.shape != first_shape):
+                continue
+            new = [r0]
+            for g in state[1:]:
+                r = f(g)
+                if r is None:
+                    break
+                new.append(r)
+            else:
+                yield name, tuple(new)
+
+    def _dfs(self, state: tuple[Grid, ...], prog: list[str], depth: int, limit: int) -> None:
+        last = depth + 1 == limit
+        for name, t in self._children(state, last):
+            k = _key(t)
+            if self.seen.get(k, 99) <= depth + 1:
+                continue
+            self.seen[k] = depth + 1
+            p = [*prog, name]
+            if k not in self.checked:
+                self.checked.add(k)
+                self.nodes += 1
+                self._check(t, p, depth + 1)
+            if not last:
+                self._dfs(t, p, depth + 1, limit)
+
+
+class _Stop(Exception):
+    """Budget spent or enough programs found."""
 
 
 def search(
@@ -197,6 +282,7 @@ def search(
     s = _Search(train_in, train_out, test_in, max_depth, t0 + time_budget_s, max_nodes, learner_depth)
     s.run(stop_after)
     s.candidates.sort(key=lambda c: c.complexity)
+    s.weak.sort(key=lambda c: c.complexity)
     return SearchResult(
-        s.candidates, s.fallbacks, s.nodes, s.depth_reached, s.timed_out, time.perf_counter() - t0
+        s.candidates + s.weak, s.fallbacks, s.nodes, s.depth_reached, s.timed_out, time.perf_counter() - t0
     )

@@ -97,6 +97,7 @@ class DslSolver:
         )
         chosen: list[Candidate] = list(res.candidates[: self.attempts])
         train_score = 1.0 if chosen else (res.fallbacks[0].train_score if res.fallbacks else 0.0)
+        found_s = [c.found_s for c in chosen]
         for fb in res.fallbacks:
             if len(chosen) >= self.attempts:
                 break
@@ -118,7 +119,27 @@ class DslSolver:
             elapsed_s=time.perf_counter() - t0,
             depth_reached=res.depth_reached,
             timed_out=res.timed_out,
+            extra={
+                "found_s": found_s,
+                # every verified candidate with the time it was found: lets a benchmark replay the
+                # anytime search at smaller budgets (coverage versus budget) from one run
+                "timeline": [(c.found_s, c.complexity, c.weak, c.predictions) for c in res.candidates[:50]],
+            },
         )
+
+
+def attempts_at_budget(sol: ArcSolution, seconds: float, n_attempts: int = 2) -> list[list[GridList]]:
+    """The attempts the search would have returned had it stopped after ``seconds`` (verified programs only)."""
+    found = [t for t in sol.extra.get("timeline", []) if t[0] <= seconds]
+    found.sort(key=lambda t: (t[2], t[1]))
+    n_tests = len(sol.attempts)
+    out: list[list[GridList]] = [[] for _ in range(n_tests)]
+    for _, _, _, preds in found[:n_attempts]:
+        for i in range(n_tests):
+            g = to_list(preds[i])
+            if g not in out[i]:
+                out[i].append(g)
+    return out
 
 
 def _same_preds(a: Candidate, b: Candidate) -> bool:

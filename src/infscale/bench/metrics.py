@@ -62,7 +62,7 @@ def pareto_front(points: Sequence[tuple[float, float, T]]) -> list[T]:
     """Labels of the points not dominated in (lower cost, higher accuracy), in increasing cost."""
     front: list[T] = []
     best = -math.inf
-    for cost, acc, label in sorted(points, key=lambda p: (p[0], -p[1])):
+    for _cost, acc, label in sorted(points, key=lambda p: (p[0], -p[1])):
         if acc > best:
             front.append(label)
             best = acc

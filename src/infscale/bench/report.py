@@ -30,8 +30,9 @@ th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:right}
 th{background:#f6f8fa}td.l,th.l{text-align:left}
 tr.pareto td:first-child{font-weight:600}
 .plots{display:flex;flex-wrap:wrap;gap:1rem}
-figure.plot{margin:0;flex:1 1 520px;border:1px solid #d0d7de;border-radius:6px;padding:.5rem;background:#fff}
+figure.plot{margin:0;flex:0 1 560px;border:1px solid #d0d7de;border-radius:6px;padding:.5rem;background:#fff}
 figure.plot img{width:100%;height:auto;display:block}
+figure.plot.wide{flex:1 1 100%}
 figcaption{font-size:.85rem;color:#57606a;margin-top:.3rem}
 .ok{color:#1a7f37}.bad{color:#cf222e}.warn{background:#fff8c5;padding:.5rem;border-radius:6px}
 code{font-size:.85em}
@@ -77,7 +78,14 @@ def coverage_figure(summary: Mapping[str, Any], fits: Sequence[ScalingFit]) -> A
             import numpy as np
 
             xs = np.geomspace(1, max(ks) * 4, 120)
-            ax.plot(xs, [f.predict(x) for x in xs], "--", color=color, lw=1, label=f"P{i + 1} fit (R\u00b2={f.r2:.3f})" if f.r2 is not None else f"P{i + 1} fit")
+            ax.plot(
+                xs,
+                [f.predict(x) for x in xs],
+                "--",
+                color=color,
+                lw=1,
+                label=f"P{i + 1} fit (R\u00b2={f.r2:.3f})" if f.r2 is not None else f"P{i + 1} fit",
+            )
         per = p["samples"]["per_task"] or 1
         ax.plot([per], [p["selected_accuracy"]], "*", color=color, ms=11, mec="black", mew=0.5)
     ax.set_xscale("log")
@@ -97,7 +105,16 @@ def cost_figure(summary: Mapping[str, Any]) -> Any:
     front = []
     for i, p in enumerate(summary["pipelines"]):
         x, y = p["cost"][key] or 0.0, p["selected_accuracy"] or 0.0
-        ax.scatter([x], [y], s=45, color=f"C{i % 10}", edgecolor="black", lw=0.5, zorder=3, label=_label(i, p["pipeline"]))
+        ax.scatter(
+            [x],
+            [y],
+            s=45,
+            color=f"C{i % 10}",
+            edgecolor="black",
+            lw=0.5,
+            zorder=3,
+            label=_label(i, p["pipeline"]),
+        )
         ax.annotate(f"P{i + 1}", (x, y), textcoords="offset points", xytext=(5, 5), fontsize=8)
         if p.get("pareto"):
             front.append((x, y))
@@ -124,20 +141,23 @@ def kind_figure(summary: Mapping[str, Any]) -> Any:
 
     kinds = sorted({k for p in summary["pipelines"] for k in p["by_kind"]})
     n = max(len(summary["pipelines"]), 1)
-    fig, ax = plt.subplots(figsize=(6.4, max(2.4, 0.45 * len(kinds) * max(1, n / 2) + 1.2)))
-    y = np.arange(len(kinds))
-    height = 0.8 / n
+    fig, ax = plt.subplots(figsize=(max(6.4, min(16.0, 1.0 + 0.25 * n * len(kinds))), 3.6))
+    x = np.arange(len(kinds))
+    width = 0.8 / n
     for i, p in enumerate(summary["pipelines"]):
         vals = [(p["by_kind"].get(k) or {}).get("selected_accuracy") or 0.0 for k in kinds]
-        ax.barh(y + i * height - 0.4 + height / 2, vals, height, color=f"C{i % 10}", label=_label(i, p["pipeline"]))
-    ax.set_yticks(y)
-    ax.set_yticklabels(kinds)
-    ax.invert_yaxis()
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("selected accuracy")
+        ax.bar(
+            x + i * width - 0.4 + width / 2, vals, width, color=f"C{i % 10}", label=_label(i, p["pipeline"])
+        )
+    ax.set_xticks(x)
+    ax.set_xticklabels(
+        kinds, rotation=30 if len(kinds) > 8 else 0, ha="right" if len(kinds) > 8 else "center"
+    )
+    ax.set_ylim(0, 1.0)
+    ax.set_ylabel("selected accuracy")
     ax.set_title("Accuracy by kind")
-    ax.grid(True, axis="x", alpha=0.3)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     return fig
 
 
@@ -215,7 +235,7 @@ def _fit_table(fits: Sequence[ScalingFit], summary: Mapping[str, Any]) -> str:
             f'<td class="l">{html.escape(_label(index.get(f.pipeline, 0), f.pipeline, 60))}</td>'
             f'<td class="l">{html.escape(f.status)}</td><td>{_fmt(f.a, 4)}</td><td>{_fmt(f.b, 4)}</td>'
             f"<td>{_fmt(f.r2)}</td><td>{_fmt(f.r2_log)}</td><td>{_fmt(f.rmse, 4)}</td><td>{f.points}</td>"
-            f"<td>{_fmt(k, 1) if k is not None else 'not reachable'}</td>"
+            f"<td>{_fmt(k, 1) if k is not None else 'not reachable' if f.status == 'ok' else _fmt(None)}</td>"
             f'<td class="l">{html.escape(f.message)}</td></tr>'
         )
     target = fits[0].target if fits else 0.9
@@ -231,10 +251,14 @@ def _fit_table(fits: Sequence[ScalingFit], summary: Mapping[str, Any]) -> str:
 
 
 def _task_table(
-    summary: Mapping[str, Any], tasks: Sequence[Mapping[str, Any]], records: Mapping[tuple[str, str], Mapping[str, Any]]
+    summary: Mapping[str, Any],
+    tasks: Sequence[Mapping[str, Any]],
+    records: Mapping[tuple[str, str], Mapping[str, Any]],
 ) -> str:
     specs = [p["pipeline"] for p in summary["pipelines"]]
-    head = '<th class="l">task</th><th class="l">kind</th>' + "".join(f"<th>P{i + 1}</th>" for i in range(len(specs)))
+    head = '<th class="l">task</th><th class="l">kind</th>' + "".join(
+        f"<th>P{i + 1}</th>" for i in range(len(specs))
+    )
     rows = []
     for t in tasks[:MAX_TASK_ROWS]:
         cells = []
@@ -253,7 +277,11 @@ def _task_table(
         rows.append(
             f'<tr><td class="l">{html.escape(t["id"])}</td><td class="l">{html.escape(str(t.get("kind") or ""))}</td>{"".join(cells)}</tr>'
         )
-    more = f'<p class="meta">first {MAX_TASK_ROWS} of {len(tasks)} tasks</p>' if len(tasks) > MAX_TASK_ROWS else ""
+    more = (
+        f'<p class="meta">first {MAX_TASK_ROWS} of {len(tasks)} tasks</p>'
+        if len(tasks) > MAX_TASK_ROWS
+        else ""
+    )
     return f'<p class="meta">score (correct samples / samples) per task and pipeline.</p><table class="tasks"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
 
 
@@ -270,7 +298,8 @@ def render_report(
         ("plot-kind", kind_figure(summary), "Selected accuracy by kind"),
     ]
     figures = "".join(
-        f'<figure class="plot">{_svg_img(fig, pid, cap)}<figcaption>{html.escape(cap)}</figcaption></figure>'
+        f'<figure class="plot{" wide" if pid == "plot-kind" else ""}">{_svg_img(fig, pid, cap)}'
+        f"<figcaption>{html.escape(cap)}</figcaption></figure>"
         for pid, fig, cap in plots
     )
     cfg = summary.get("suite_config") or {}

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
-from ..types import Completion, Request, Trace
-from .store import Key, ResultStore
+from ..errors import BackendError, ModelUnavailableError
+from ..types import Completion, Cost, Request, Trace, Usage
+from .store import SCHEMA_VERSION, Key, ResultStore
 from .suites.base import BenchTask, Suite
 
 
@@ -36,11 +37,29 @@ class EngineRunner:
         self.engine = engine
 
     def validate(self, spec: str) -> None:
-        self.engine.validate_spec(spec)
+        """Parse the spec, check its models exist and can run here (no weights are loaded)."""
+        strategy = self.engine.validate_spec(spec)
+        registry = getattr(self.engine, "registry", None)
+        models = strategy.models() if hasattr(strategy, "models") else []
+        if registry is not None and hasattr(registry, "availability"):
+            for model in dict.fromkeys(models):
+                ok, why = registry.availability(model)
+                if not ok:
+                    raise ModelUnavailableError(
+                        f"pipeline {spec!r}: {why or f'model {model!r} is unavailable'}"
+                    )
 
     async def __call__(self, spec: str, request: Request, seed: int | None) -> Completion:
         result: Completion = await self.engine.arun(spec, request, seed=seed)
         return result
+
+    async def aclose(self) -> None:
+        """Release backend clients inside the loop that used them."""
+        for owner in (self.engine, getattr(self.engine, "registry", None)):
+            close = getattr(owner, "aclose", None)
+            if close is not None:
+                await close()
+                return
 
 
 def task_seed(seed: int, task_id: str) -> int:
@@ -113,7 +132,7 @@ def build_record(
 ) -> dict[str, Any]:
     """The results.jsonl line for one (pipeline, task, seed)."""
     rec: dict[str, Any] = {
-        "v": 1,
+        "v": SCHEMA_VERSION,
         "pipeline": spec,
         "task_id": task.id,
         "seed": seed,
@@ -122,19 +141,27 @@ def build_record(
         "finished_at": _now(),
         "wall_ms": round(wall_ms, 3),
     }
+    no_sample = completion is not None and not any(s.ok for s in completion.samples)
+    if (
+        completion is not None
+        and error is None
+        and no_sample
+        and completion.answer is None
+        and completion.errors
+    ):
+        # The engine turned every model failure into an empty completion: the task failed.
+        error = BackendError("; ".join(completion.errors)[:2000])
     if completion is not None and error is None:
         try:
             scored = suite.score(task, completion)
         except Exception as exc:  # a scoring bug must not stop the run either
             error = exc
         else:
-            samples = []
-            answers = scored.sample_answers or [None] * len(completion.samples)
-            for s, ok, ans in zip(completion.samples, scored.sample_correct, answers, strict=False):
-                d = s.to_dict()
-                d["answer"] = ans if ans is not None else d["answer"]
-                d["correct"] = bool(ok)
-                samples.append(d)
+            correct = [
+                i < len(scored.sample_correct) and bool(scored.sample_correct[i])
+                for i in range(len(completion.samples))
+            ]
+            samples = _sample_dicts(completion, correct, scored.sample_answers)
             rec.update(
                 status="ok",
                 error=None,
@@ -144,7 +171,7 @@ def build_record(
                 reference=task.reference,
                 text=completion.text,
                 confidence=completion.confidence,
-                sample_correct=[bool(x) for x in scored.sample_correct],
+                sample_correct=correct,
                 samples=samples,
                 usage=completion.usage.to_dict(),
                 cost=completion.cost.to_dict(),
@@ -166,12 +193,28 @@ def build_record(
         correct=False,
         reference=task.reference,
         sample_correct=[],
-        samples=[],
-        usage={"input_tokens": 0, "output_tokens": 0, "calls": 0, "total_tokens": 0},
-        cost={"usd": 0.0, "compute_s": 0.0},
-        calls=0,
+        # What a failed completion did spend still counts (a timeout's spending is unknown: 0).
+        samples=_sample_dicts(completion, None, None) if completion is not None else [],
+        usage=completion.usage.to_dict() if completion is not None else Usage().to_dict(),
+        cost=completion.cost.to_dict() if completion is not None else Cost().to_dict(),
+        calls=completion.usage.calls if completion is not None else 0,
     )
+    if completion is not None:
+        rec["trace"] = trace_summary(completion.trace)
     return rec
+
+
+def _sample_dicts(
+    completion: Completion, correct: list[bool] | None, answers: list[Any] | None
+) -> list[dict[str, Any]]:
+    out = []
+    for i, s in enumerate(completion.samples):
+        d = s.to_dict()
+        if answers is not None and i < len(answers) and answers[i] is not None:
+            d["answer"] = answers[i]  # the answer as the suite judged it (e.g. normalised ARC attempts)
+        d["correct"] = bool(correct[i]) if correct is not None else False
+        out.append(d)
+    return out
 
 
 @dataclass
@@ -225,7 +268,9 @@ async def run_units(
             t0 = time.perf_counter()
             completion: Completion | None = None
             error: BaseException | None = None
-            request = task.request.with_(seed=seed, metadata=dict(task.request.metadata))
+            # The seed goes to the runner, not into request.seed: the engine treats request.seed as a fixed
+            # seed for every call, which would make all samples of a pipeline identical.
+            request = task.request.with_(metadata=dict(task.request.metadata))
             try:
                 coro = runner(spec, request, seed)
                 completion = await (asyncio.wait_for(coro, plan.timeout_s) if plan.timeout_s else coro)

@@ -98,7 +98,9 @@ def pipeline_summary(
         kind: {
             "tasks": v["tasks"],
             "selected_accuracy": _round(v["score"] / v["tasks"]),
-            "coverage_at_n": _round(coverage_at_k(v["counts"], max((n for n, _ in v["counts"]), default=0) or 1)),
+            "coverage_at_n": _round(
+                coverage_at_k(v["counts"], max((n for n, _ in v["counts"]), default=0) or 1)
+            ),
             "usd": _round(v["usd"], 10),
             "tokens": v["tokens"],
         }
@@ -168,13 +170,17 @@ def summarize(
         }
         pipelines.append(pipeline_summary(spec, task_ids, kinds, mine))
     axis, label = cost_axis(pipelines)
-    front = pareto_front([(p["cost"][axis] or 0.0, p["selected_accuracy"] or 0.0, p["pipeline"]) for p in pipelines])
+    front = pareto_front(
+        [(p["cost"][axis] or 0.0, p["selected_accuracy"] or 0.0, p["pipeline"]) for p in pipelines]
+    )
     for p in pipelines:
         p["pareto"] = p["pipeline"] in front
     out: dict[str, Any] = {
         "suite": run["suite"],
         "suite_config": run.get("suite_config", {}),
         "seed": run.get("seed"),
+        # Per-task seeds: sha256(f"{seed}:{task_id}"), first 4 bytes, & 0x7fffffff (same for every pipeline).
+        "task_seeds": seeds,
         "created": run.get("created"),
         "config": run.get("config", {}),
         "versions": run.get("versions", {}),

@@ -10,8 +10,10 @@ live sequence in a single ``llama_decode``. Each sequence has its own sampler ch
 - ``n_ctx`` (per sequence, default 2048), ``n_seq_max`` (sequences decoded together, default 16),
   ``n_threads`` (default: all cores), ``n_batch`` (default 512).
 
-Each model loads once per process; calls are serialised per model by a lock (llama.cpp contexts are not
-thread-safe) and run in a worker thread so the event loop stays free.
+Each model loads once per process and owns one scheduler thread (llama.cpp contexts are not thread-safe):
+requests from any thread or event loop are queued to it, and it decodes every live sequence of every
+admitted request together (continuous batching), admitting new requests between steps as sequence slots
+and KV cells free up.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ import os
 import random
 import threading
 import time
-from dataclasses import dataclass
+from collections import deque
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +125,8 @@ class SeqResult:
     text: str
     logprob: float
     finish_reason: str
-    elapsed_s: float
+    elapsed_s: float  # from submission to this sequence's end (queueing included)
+    compute_s: float  # this sequence's share of the decode time of every batch it was in
 
 
 class LoadedModel:
@@ -132,7 +137,12 @@ class LoadedModel:
 
         self.lc = lc
         self.path = path
-        self.lock = threading.Lock()
+        self._cond = threading.Condition()
+        self._pending: deque[Job] = deque()
+        self._live: list[Seq] = []
+        self._free_ids = list(range(n_seq_max - 1, -1, -1))
+        self._kv_reserved = 0
+        self._thread: threading.Thread | None = None
         lc.llama_backend_init()
         lc.llama_log_set(_silent_log, ctypes.c_void_p(0))
         mparams = lc.llama_model_default_params()
@@ -242,120 +252,227 @@ class LoadedModel:
         m = float(logits.max())
         return float(logits[token]) - m - float(np.log(np.exp(logits - m).sum()))
 
-    def generate(
-        self,
-        prompt_tokens: list[int],
-        *,
-        n: int,
-        max_tokens: int,
-        temperature: float,
-        top_p: float,
-        top_k: int,
-        seeds: list[int],
-        stop: list[str],
-        want_logprobs: bool,
-    ) -> list[SeqResult]:
-        """n continuations of one prompt in one batched decode (caller holds ``lock``)."""
-        P = len(prompt_tokens)
+    # -- continuous batching ------------------------------------------------------------------------------
+    def submit(self, job: Job) -> Future[list[SeqResult]]:
+        """Queue a job; the scheduler thread decodes it together with every other live sequence."""
+        P = len(job.tokens)
         if P == 0:
             raise InvalidRequestError("empty prompt")
-        if P + max_tokens > self.n_ctx_seq:
+        if P + job.max_tokens > self.n_ctx_seq:
             raise InvalidRequestError(
-                f"prompt ({P} tokens) + max_tokens ({max_tokens}) exceeds the model's context ({self.n_ctx_seq})"
+                f"prompt ({P} tokens) + max_tokens ({job.max_tokens}) exceeds the model's context ({self.n_ctx_seq})"
             )
-        # Sequences share the KV buffer: keep P + n * max_tokens within it by shrinking the group.
-        group = max(1, min(n, self.n_seq_max, (self.n_ctx_total - P) // max(1, max_tokens)))
-        results: list[SeqResult] = []
-        for start in range(0, n, group):
-            k = min(group, n - start)
-            results.extend(
-                self._generate_group(
-                    prompt_tokens,
-                    k,
-                    max_tokens,
-                    temperature,
-                    top_p,
-                    top_k,
-                    seeds[start : start + k],
-                    stop,
-                    want_logprobs,
+        # A job larger than the KV buffer or the sequence slots is split; its parts queue one after another.
+        group = max(1, min(job.n, self.n_seq_max, (self.n_ctx_total - P) // max(1, job.max_tokens)))
+        parts = [job] if group >= job.n else job.split(group)
+        futs = []
+        with self._cond:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name=f"llamacpp:{self.path.name}", daemon=True
                 )
-            )
-        return results
+                self._thread.start()
+            for part in parts:
+                part.future = Future()
+                futs.append(part.future)
+                self._pending.append(part)
+            self._cond.notify()
+        if len(futs) == 1:
+            return futs[0]
+        joined: Future[list[SeqResult]] = Future()
 
-    def _generate_group(
-        self,
-        prompt_tokens: list[int],
-        n: int,
-        max_tokens: int,
-        temperature: float,
-        top_p: float,
-        top_k: int,
-        seeds: list[int],
-        stop: list[str],
-        want_logprobs: bool,
-    ) -> list[SeqResult]:
+        def _join(_: Future[list[SeqResult]]) -> None:
+            if joined.done() or not all(f.done() for f in futs):
+                return
+            errs = [f.exception() for f in futs if f.exception() is not None]
+            if errs:
+                joined.set_exception(errs[0])  # type: ignore[arg-type]
+            else:
+                joined.set_result([r for f in futs for r in f.result()])
+
+        for f in futs:
+            f.add_done_callback(_join)
+        return joined
+
+    def generate(self, job: Job) -> list[SeqResult]:
+        """Blocking: the results of one job."""
+        return self.submit(job).result()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending and not self._live:
+                    self._cond.wait()
+                admitted = self._admit()
+            try:
+                for job in admitted:
+                    self._prefill(job)
+                if self._live:
+                    self._step()
+            except Exception as e:  # a failed decode fails the jobs in flight, never the thread
+                self._fail_all(e)
+
+    def _admit(self) -> list[Job]:
+        """Pending jobs that fit in the free sequence slots and KV cells (FIFO, no overtaking)."""
+        out = []
+        while self._pending:
+            job = self._pending[0]
+            need = len(job.tokens) + job.n * job.max_tokens
+            if len(self._free_ids) < job.n or self._kv_reserved + need > self.n_ctx_total:
+                break
+            self._pending.popleft()
+            self._kv_reserved += need
+            job.kv_need = need
+            job.seq_ids = [self._free_ids.pop() for _ in range(job.n)]
+            out.append(job)
+        return out
+
+    def _prefill(self, job: Job) -> None:
         lc = self.lc
         t0 = time.perf_counter()
-        lc.llama_memory_clear(self.mem, True)
-        P = len(prompt_tokens)
+        P = len(job.tokens)
+        first = job.seq_ids[0]
+        for sid in job.seq_ids:  # a freed slot may still hold cells in rare error paths
+            lc.llama_memory_seq_rm(self.mem, sid, -1, -1)
         for s in range(0, P, self.n_batch):
-            chunk = prompt_tokens[s : s + self.n_batch]
-            self._set_batch([(t, s + j, 0, s + j == P - 1) for j, t in enumerate(chunk)])
+            chunk = job.tokens[s : s + self.n_batch]
+            self._set_batch([(t, s + j, first, s + j == P - 1) for j, t in enumerate(chunk)])
             self._decode()
-        last_out = self.batch.n_tokens - 1
-        for seq in range(1, n):
-            lc.llama_memory_seq_cp(self.mem, 0, seq, -1, -1)
-        samplers = [self._make_sampler(temperature, top_p, top_k, seeds[i]) for i in range(n)]
-        eog = lc.llama_vocab_is_eog
-        toks: list[list[int]] = [[] for _ in range(n)]
-        raw: list[bytearray] = [bytearray() for _ in range(n)]
-        lps = [0.0] * n
-        finish = ["length"] * n
-        done_at = [0.0] * n
-        out_index = [last_out] * n  # where each live sequence's logits are in the last batch
-        live = list(range(n))
-        max_stop = max((len(s.encode()) for s in stop), default=0)
-        try:
-            for step in range(max_tokens):
-                entries: list[tuple[int, int, int, bool]] = []
-                still: list[int] = []
-                for i in live:
-                    tok = lc.llama_sampler_sample(samplers[i], self.ctx, out_index[i])
-                    if want_logprobs:
-                        lps[i] += self._logprob(out_index[i], tok)
-                    if eog(self.vocab, tok):
-                        finish[i] = "stop"
-                        done_at[i] = time.perf_counter()
-                        continue
-                    toks[i].append(tok)
-                    raw[i].extend(self.piece_bytes(tok))
-                    if stop and _hit_stop(raw[i], stop, max_stop):
-                        finish[i] = "stop"
-                        done_at[i] = time.perf_counter()
-                        continue
-                    if step == max_tokens - 1:
-                        done_at[i] = time.perf_counter()
-                        continue
-                    out_index[i] = len(entries)
-                    entries.append((tok, P + step, i, True))
-                    still.append(i)
-                live = still
-                if not live:
-                    break
-                self._set_batch(entries)
-                self._decode()
-        finally:
-            for smp in samplers:
-                lc.llama_sampler_free(smp)
-        end = time.perf_counter()
-        out = []
-        for i in range(n):
-            text = raw[i].decode("utf-8", errors="replace")
-            if stop:
-                text = _cut_stop(text, stop)
-            out.append(SeqResult(toks[i], text, lps[i], finish[i], (done_at[i] or end) - t0))
-        return out
+        last = self.batch.n_tokens - 1
+        for sid in job.seq_ids[1:]:
+            lc.llama_memory_seq_cp(self.mem, first, sid, -1, -1)
+        share = (time.perf_counter() - t0) / job.n
+        job.seqs = []
+        for i, sid in enumerate(job.seq_ids):
+            seq = Seq(job, i, sid, self._make_sampler(job.temperature, job.top_p, job.top_k, job.seeds[i]))
+            seq.compute_s = share
+            job.seqs.append(seq)
+            self._advance(seq, last)
+        self._live.extend(sq for sq in job.seqs if not sq.finished)
+        self._finish_done(job)
+
+    def _advance(self, seq: Seq, out_index: int) -> None:
+        """Sample the sequence's next token from the logits at ``out_index`` and check for its end."""
+        lc = self.lc
+        job = seq.job
+        tok = lc.llama_sampler_sample(seq.sampler, self.ctx, out_index)
+        if job.want_logprobs:
+            seq.logprob += self._logprob(out_index, tok)
+        if lc.llama_vocab_is_eog(self.vocab, tok):
+            self._end(seq, "stop")
+            return
+        seq.tokens.append(tok)
+        seq.raw.extend(self.piece_bytes(tok))
+        if job.stop and _hit_stop(seq.raw, job.stop, job.max_stop):
+            self._end(seq, "stop")
+        elif len(seq.tokens) >= job.max_tokens:
+            self._end(seq, "length")
+        else:
+            seq.next_token = tok
+
+    def _end(self, seq: Seq, reason: str) -> None:
+        seq.finished = True
+        seq.finish_reason = reason
+        seq.done_at = time.perf_counter()
+        self.lc.llama_sampler_free(seq.sampler)
+        seq.sampler = None
+        self.lc.llama_memory_seq_rm(self.mem, seq.seq_id, -1, -1)
+        with self._cond:
+            self._free_ids.append(seq.seq_id)
+
+    def _step(self) -> None:
+        live = self._live
+        P = {id(sq.job): len(sq.job.tokens) for sq in live}
+        self._set_batch([(sq.next_token, P[id(sq.job)] + len(sq.tokens) - 1, sq.seq_id, True) for sq in live])
+        t0 = time.perf_counter()
+        self._decode()
+        share = (time.perf_counter() - t0) / len(live)
+        jobs = {}
+        for idx, sq in enumerate(live):
+            sq.compute_s += share
+            self._advance(sq, idx)
+            jobs[id(sq.job)] = sq.job
+        self._live = [sq for sq in live if not sq.finished]
+        for job in jobs.values():
+            self._finish_done(job)
+
+    def _finish_done(self, job: Job) -> None:
+        if not all(sq.finished for sq in job.seqs) or job.future is None or job.future.done():
+            return
+        with self._cond:
+            self._kv_reserved -= job.kv_need
+        job.future.set_result([sq.result(job.t_submit) for sq in job.seqs])
+
+    def _fail_all(self, e: Exception) -> None:
+        err = e if isinstance(e, BackendError) else BackendError(f"llama.cpp failed: {type(e).__name__}: {e}")
+        jobs = {id(sq.job): sq.job for sq in self._live}
+        for sq in self._live:
+            if sq.sampler is not None:
+                self.lc.llama_sampler_free(sq.sampler)
+                sq.sampler = None
+        self._live = []
+        self.lc.llama_memory_clear(self.mem, True)
+        with self._cond:
+            self._free_ids = list(range(self.n_seq_max - 1, -1, -1))
+            self._kv_reserved = 0
+        for job in jobs.values():
+            if job.future is not None and not job.future.done():
+                job.future.set_exception(err)
+
+
+@dataclass
+class Job:
+    """One prompt and its n continuations, as the scheduler sees it."""
+
+    tokens: list[int]
+    n: int
+    max_tokens: int
+    temperature: float
+    top_p: float
+    top_k: int
+    seeds: list[int]
+    stop: list[str]
+    want_logprobs: bool = True
+    t_submit: float = field(default_factory=time.perf_counter)
+    future: Future[list[SeqResult]] | None = None
+    seq_ids: list[int] = field(default_factory=list)
+    seqs: list[Seq] = field(default_factory=list)
+    kv_need: int = 0
+
+    @property
+    def max_stop(self) -> int:
+        return max((len(s.encode()) for s in self.stop), default=0)
+
+    def split(self, size: int) -> list[Job]:
+        return [
+            Job(self.tokens, min(size, self.n - k), self.max_tokens, self.temperature, self.top_p, self.top_k,
+                self.seeds[k : k + size], self.stop, self.want_logprobs, self.t_submit)
+            for k in range(0, self.n, size)
+        ]  # fmt: skip
+
+
+@dataclass(eq=False)
+class Seq:
+    job: Job
+    index: int
+    seq_id: int
+    sampler: Any
+    tokens: list[int] = field(default_factory=list)
+    raw: bytearray = field(default_factory=bytearray)
+    logprob: float = 0.0
+    finished: bool = False
+    finish_reason: str = "length"
+    next_token: int = 0
+    done_at: float = 0.0
+    compute_s: float = 0.0
+
+    def result(self, t_submit: float) -> SeqResult:
+        text = self.raw.decode("utf-8", errors="replace")
+        if self.job.stop:
+            text = _cut_stop(text, self.job.stop)
+        return SeqResult(
+            self.tokens, text, self.logprob, self.finish_reason, self.done_at - t_submit, self.compute_s
+        )
 
 
 def _hit_stop(raw: bytearray, stop: list[str], max_stop: int) -> bool:
@@ -440,48 +557,44 @@ class LlamaCppBackend(Backend):
             return super().input_bound(request)
         return len(text.encode("utf-8")) + 8
 
-    def generate_sync(self, request: Request) -> list[Sample]:
+    def _job(self, lm: LoadedModel, request: Request) -> Job:
         request.validate()
-        lm = self.loaded()
         text, stop = self.prompt_text(lm, request)
-        tokens = lm.tokenize(text)
         base = request.seed if request.seed is not None else random.randrange(2**31)
         seeds = [base + i for i in range(request.n)]
-        t0 = time.perf_counter()
-        with lm.lock:
-            waited = time.perf_counter() - t0
-            t1 = time.perf_counter()
-            res = lm.generate(
-                tokens,
-                n=request.n,
-                max_tokens=request.max_tokens,
-                temperature=request.temperature,
-                top_p=request.top_p,
-                top_k=request.top_k,
-                seeds=seeds,
-                stop=stop,
-                want_logprobs=True,
-            )
-            busy = time.perf_counter() - t1
+        r = request
+        return Job(lm.tokenize(text), r.n, r.max_tokens, r.temperature, r.top_p, r.top_k, seeds, stop)
+
+    def _samples(self, job: Job, res: list[SeqResult]) -> list[Sample]:
         out = []
         for i, r in enumerate(res):
             # The prompt is evaluated once per batch: sample 0 carries the input tokens.
-            usage = Usage(input_tokens=len(tokens) if i == 0 else 0, output_tokens=len(r.tokens), calls=1)
+            usage = Usage(input_tokens=len(job.tokens) if i == 0 else 0, output_tokens=len(r.tokens), calls=1)
             out.append(
                 Sample(
                     text=r.text.strip(),
                     model=self.spec.name,
                     index=i,
                     usage=usage,
-                    # The batch's compute is shared: each sample carries its share, so they add up.
-                    cost=self.spec.cost_of(usage, compute_s=busy / len(res)),
-                    latency_ms=(waited + r.elapsed_s) * 1000,
+                    # Decode steps are shared: each sample carries its share, so they add up.
+                    cost=self.spec.cost_of(usage, compute_s=r.compute_s),
+                    latency_ms=r.elapsed_s * 1000,
                     finish_reason=r.finish_reason,
                     logprob=r.logprob,
-                    seed=seeds[i],
+                    seed=job.seeds[i],
                 )
             )
         return out
 
+    def generate_sync(self, request: Request) -> list[Sample]:
+        """Blocking generation (benchmarks, scripts)."""
+        lm = self.loaded()
+        job = self._job(lm, request)
+        return self._samples(job, lm.generate(job))
+
     async def generate(self, request: Request) -> list[Sample]:
-        return await asyncio.to_thread(self.generate_sync, request)
+        # Loading happens once, off the loop. The decode runs on the model's scheduler thread, batched with
+        # every other request in flight, so concurrent requests share each decode step.
+        lm = await asyncio.to_thread(self.loaded)
+        job = self._job(lm, request)
+        return self._samples(job, await asyncio.wrap_future(lm.submit(job)))

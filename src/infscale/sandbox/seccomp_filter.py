@@ -1,11 +1,19 @@
-"""The seccomp policy, compiled once by the host with libseccomp (through ``pyseccomp``) to raw BPF.
+"""The seccomp policy, compiled by the host with libseccomp (through ``pyseccomp``) to raw BPF.
 
-The fork server receives the BPF bytes and each job's child loads them with ``prctl``; so libseccomp
+Two stacked filters (the kernel applies every filter a process has; the strictest action wins):
+
+* the *server* filter, loaded once by the fork server on itself and inherited by every child: the
+  bulk of the deny list (network, exec, ptrace, namespaces, kernel attack surface, IPC...), minus the
+  few calls the server still needs (fork, mount for job dirs, uid changes for children, pidfds);
+* the small *child* filter, loaded by each child once it has confined itself: no new processes (only
+  threads), no mounts, no uid changes, no chown, signals only to itself.
+
+So each child compiles nothing and the kernel JIT-compiles a short program per child; libseccomp
 (which drags ``subprocess`` and ``threading`` into the importer, making every later fork slower) never
-lives in the fork server. Rules about "this process" (signals only to itself) need the child's pid,
-unknown at compile time: they compare against ``PID_PLACEHOLDER``, which the child patches in the BPF.
+lives in the fork server. Rules about "this process" need the child's pid, unknown at compile time:
+they compare against ``PID_PLACEHOLDER``, which the child patches in its BPF.
 
-Policy: default allow, with a deny list. Denied calls kill the process (``SIGSYS``: the host reports
+Policy: default allow, with deny lists. Denied calls kill the process (``SIGSYS``: the host reports
 ``forbidden``); calls whose refusal a program may reasonably survive fail with ``EPERM``/``ENOSYS``.
 """
 
@@ -14,7 +22,9 @@ from __future__ import annotations
 import errno
 import os
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import SandboxError
 
@@ -98,6 +108,7 @@ KILLED_SYSCALLS = (
     "move_pages",
     "listmount",
     "statmount",
+    "open_tree_attr",
     # identity changes
     "setuid",
     "setgid",
@@ -156,10 +167,37 @@ EPERM_SYSCALLS = (
 # Signals: only to this process (its own pid / thread group).
 SELF_ONLY_SIGNAL_SYSCALLS = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
 
+# Calls newer than some libseccomp releases know; numbers >= 424 are the same on every architecture.
+_NEW_SYSCALL_NUMBERS = {
+    "fchmodat2": 452,
+    "statmount": 457,
+    "listmount": 458,
+    "setxattrat": 463,
+    "removexattrat": 466,
+    "open_tree_attr": 467,
+}
+
 _CLONE_THREAD = 0x00010000
 _CLONE_NAMESPACES = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000)
 _PR_SET_PDEATHSIG = 1
 _TIOCSTI = 0x5412
+
+
+# What the fork server itself still needs; the child filter denies these.
+SERVER_NEEDS = frozenset(
+    {
+        "fork",
+        "vfork",
+        "mount",
+        "umount2",
+        "setresuid",
+        "setresgid",
+        "setgroups",
+        "pidfd_open",
+        "pidfd_send_signal",
+    }
+)
+CHOWN_SYSCALLS = frozenset({"chown", "fchown", "lchown", "fchownat"})
 
 
 @dataclass(frozen=True)
@@ -176,40 +214,73 @@ class CompiledFilter:
         return struct.pack(f"<{len(words)}I", *words)
 
 
-def compile_filter() -> CompiledFilter:
-    """Compile the policy for this machine's architecture; ``SandboxError`` when libseccomp is missing."""
+@dataclass(frozen=True)
+class Filters:
+    """The server filter (loaded once by the fork server) and the child filter (per child)."""
+
+    server: bytes
+    child: CompiledFilter
+
+
+def compile_filters() -> Filters:
+    """Compile both policies for this machine's architecture; ``SandboxError`` when libseccomp is missing."""
     try:
         import pyseccomp as sc
     except (ImportError, RuntimeError, OSError) as exc:  # RuntimeError: libseccomp.so not found
         raise SandboxError(
             f"seccomp unavailable: {exc} (pip install 'pyseccomp>=0.1.2'; apt-get install libseccomp2)"
         ) from exc
-    flt = sc.SyscallFilter(sc.ALLOW)
-    flt.set_attr(sc.Attr.ACT_BADARCH, sc.KILL_PROCESS)
-    flt.set_attr(sc.Attr.CTL_NNP, 0)  # the child sets no_new_privs itself, before Landlock
 
-    def add(action: int, name: str, *args: object) -> None:
-        try:
-            flt.add_rule(action, name, *args)  # type: ignore[arg-type]
-        except (OSError, ValueError, RuntimeError):
-            pass  # a syscall this kernel/architecture does not have
+    def new() -> tuple[Any, Callable[..., None]]:
+        flt = sc.SyscallFilter(sc.ALLOW)
+        flt.set_attr(sc.Attr.ACT_BADARCH, sc.KILL_PROCESS)
+        flt.set_attr(sc.Attr.CTL_NNP, 0)  # no_new_privs is set explicitly before loading
 
+        def add(action: int, name: str, *args: object) -> None:
+            nr = sc.resolve_syscall(sc.Arch.NATIVE, name)
+            if nr < 0:
+                nr = _NEW_SYSCALL_NUMBERS.get(name, -1)
+            if nr < 0:
+                return  # a syscall this architecture does not have
+            flt.add_rule(action, nr, *args)
+
+        return flt, add
+
+    server, add = new()
     for name in KILLED_SYSCALLS:
-        add(sc.KILL_PROCESS, name)
+        if name not in SERVER_NEEDS:
+            add(sc.KILL_PROCESS, name)
     for name in EPERM_SYSCALLS:
-        add(sc.ERRNO(errno.EPERM), name)
-    for name in SELF_ONLY_SIGNAL_SYSCALLS:
-        add(sc.KILL_PROCESS, name, sc.Arg(0, sc.NE, PID_PLACEHOLDER))
-    # Threads only: a clone without CLONE_THREAD is a new process; namespaces are never allowed.
-    add(sc.KILL_PROCESS, "clone", sc.Arg(0, sc.MASKED_EQ, _CLONE_THREAD, 0))
-    for flag in _CLONE_NAMESPACES:
+        if name not in CHOWN_SYSCALLS:
+            add(sc.ERRNO(errno.EPERM), name)
+    for flag in _CLONE_NAMESPACES:  # namespaces are never created after the server's own unshare
         add(sc.KILL_PROCESS, "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))
     # clone3 passes its flags in memory that seccomp cannot read: ENOSYS makes glibc fall back to clone.
     add(sc.ERRNO(errno.ENOSYS), "clone3")
-    # Clearing the parent-death signal would let a job outlive the fork server.
-    add(sc.KILL_PROCESS, "prctl", sc.Arg(0, sc.EQ, _PR_SET_PDEATHSIG))
     add(sc.KILL_PROCESS, "ioctl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, _TIOCSTI))
 
+    child, add = new()
+    for name in sorted(SERVER_NEEDS | {"capset", "pidfd_getfd"}):
+        add(sc.KILL_PROCESS, name)
+    for name in sorted(CHOWN_SYSCALLS):
+        add(sc.ERRNO(errno.EPERM), name)
+    for name in SELF_ONLY_SIGNAL_SYSCALLS:
+        add(sc.KILL_PROCESS, name, sc.Arg(0, sc.NE, PID_PLACEHOLDER))
+    # Threads only: a clone without CLONE_THREAD is a new process.
+    add(sc.KILL_PROCESS, "clone", sc.Arg(0, sc.MASKED_EQ, _CLONE_THREAD, 0))
+    # Clearing the parent-death signal would let a job outlive the fork server.
+    add(sc.KILL_PROCESS, "prctl", sc.Arg(0, sc.EQ, _PR_SET_PDEATHSIG))
+
+    child_bpf = _export(server=False, flt=child)
+    # struct sock_filter {u16 code; u8 jt; u8 jf; u32 k}: k is every second 32-bit word.
+    words = struct.unpack(f"<{len(child_bpf) // 4}I", child_bpf)
+    pid_words = tuple(i for i in range(1, len(words), 2) if words[i] == PID_PLACEHOLDER)
+    if not pid_words:
+        raise SandboxError("seccomp: the compiled child filter lost its self-only signal rules")
+    return Filters(_export(server=True, flt=server), CompiledFilter(child_bpf, pid_words))
+
+
+def _export(*, server: bool, flt: Any) -> bytes:
     fd = os.memfd_create("infscale-seccomp", 0)
     try:
         with os.fdopen(os.dup(fd), "wb") as sink:
@@ -218,10 +289,6 @@ def compile_filter() -> CompiledFilter:
     finally:
         os.close(fd)
     if not bpf or len(bpf) % 8:
-        raise SandboxError("seccomp: libseccomp exported an empty or malformed BPF program")
-    # struct sock_filter {u16 code; u8 jt; u8 jf; u32 k}: k is every second 32-bit word.
-    words = struct.unpack(f"<{len(bpf) // 4}I", bpf)
-    pid_words = tuple(i for i in range(1, len(words), 2) if words[i] == PID_PLACEHOLDER)
-    if not pid_words:
-        raise SandboxError("seccomp: the compiled filter lost its self-only signal rules")
-    return CompiledFilter(bpf, pid_words)
+        which = "server" if server else "child"
+        raise SandboxError(f"seccomp: libseccomp exported an empty or malformed {which} BPF program")
+    return bpf

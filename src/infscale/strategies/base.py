@@ -39,6 +39,7 @@ class Run:
     strategy: Strategy
     request: Request
     label: str = ""
+    seed: int | None = None  # the sub-run's seed (``RunInfo.seed``); None: the parent run's seed
 
 
 Action = Call | Run

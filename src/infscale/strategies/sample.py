@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..types import Request, Sample
-from .base import Action, Call, Done, Outcome, RunInfo, Strategy
+from .base import Action, Done, Outcome, RunInfo, Strategy
 
 
 def answer_key(answer: Any) -> str:
@@ -31,16 +31,28 @@ def plurality(samples: list[Sample]) -> tuple[Any, Sample | None, float]:
 
 @dataclass
 class SampleStrategy(Strategy):
-    """Draw ``n`` samples, split across ``models`` in proportion to ``weights``."""
+    """Draw ``n`` samples, split across ``models`` in proportion to ``weights``.
+
+    ``via="pal"``: each sample is program-aided (the model writes a Python expression, executing it
+    gives the answer; see ``infscale.verifiers.pal``).
+    """
 
     name = "sample"
     pool: list[str] = field(default_factory=list)
     n: int = 1
     weights: list[float] | None = None
     temperature: float | None = None
+    via: str = "direct"
 
     def models(self) -> list[str]:
         return list(self.pool)
+
+    def describe(self) -> str:
+        if len(self.pool) == 1 and self.n == 1 and self.via == "direct":
+            return self.pool[0]
+        extra = f", weights={self.weights}" if self.weights else ""
+        extra += f", via={self.via}" if self.via != "direct" else ""
+        return f"sample(n={self.n}, models=[{', '.join(self.pool)}]{extra})"
 
     def split(self) -> list[tuple[str, int]]:
         """How many samples each model draws (largest remainder, every model with weight > 0 gets its share)."""
@@ -54,18 +66,25 @@ class SampleStrategy(Strategy):
         return [(m, c) for m, c in zip(self.pool, counts, strict=True) if c > 0]
 
     def init(self, request: Request, info: RunInfo) -> dict[str, Any]:
-        return {"request": request, "samples": [], "errors": []}
+        return {"request": request, "info": info, "samples": [], "errors": [], "asked": False}
 
     def step(self, state: dict[str, Any], outcomes: list[Outcome]) -> list[Action] | Done:
-        if not outcomes and not state["samples"]:
-            req: Request = state["request"]
-            if self.temperature is not None:
-                req = req.with_(temperature=self.temperature)
-            return [Call(m, req.with_(n=k)) for m, k in self.split()]
-        for o in outcomes:
-            state["samples"].extend(o.samples)
-            if o.error:
-                state["errors"].append(o.error)
+        from .common import Source
+
+        req: Request = state["request"]
+        # Models with weight 0 draw nothing; Source splits by the remaining weights.
+        source = Source(
+            models=[m for m, _ in self.split()],
+            split=[float(k) for _, k in self.split()],
+            temperature=self.temperature if self.temperature is not None else req.temperature,
+            via=self.via,
+        )
+        if not state["asked"]:
+            state["asked"] = True
+            return source.plan(self.n, 0, req, state["info"], "sample")
+        got = source.collect(outcomes, state["info"], req)
+        state["samples"].extend(got.samples)
+        state["errors"].extend(got.errors)
         return self.best(state)
 
     def best(self, state: dict[str, Any]) -> Done:

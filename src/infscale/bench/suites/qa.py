@@ -98,10 +98,16 @@ class QASuite(Suite):
         if kind is not None and not isinstance(kind, str):
             raise DataError(f"{where}: 'kind' must be a string")
         choices = item.get("choices")
-        if choices is not None and (not isinstance(choices, list) or not all(isinstance(c, str) for c in choices)):
+        if choices is not None and (
+            not isinstance(choices, list) or not all(isinstance(c, str) for c in choices)
+        ):
             raise DataError(f"{where}: 'choices' must be a list of strings")
         family = checker if checker in BUILTIN_CHECKERS else "python"
-        metadata: dict[str, Any] = {"answer_kind": ANSWER_KIND[family], "suite": self.name, "task_id": str(tid)}
+        metadata: dict[str, Any] = {
+            "answer_kind": ANSWER_KIND[family],
+            "suite": self.name,
+            "task_id": str(tid),
+        }
         if kind:
             metadata["kind"] = kind
         if choices:

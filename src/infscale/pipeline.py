@@ -1,0 +1,1236 @@
+"""Pipelines: parse and compose strategies from the inline form or from YAML files.
+
+Inline form (the CLI's ``--pipeline``, the server's ``model`` field)::
+
+    pipeline  := expr [ "|" budget ]
+    expr      := NAME [ "(" [ arg ("," arg)* ] ")" ] [ "@" NUMBER ]  |  NUMBER  |  STRING  |  list
+    arg       := NAME "=" expr  |  expr
+    list      := "[" [ expr ("," expr)* ] "]"
+    budget    := KEY "=" NUMBER ("," KEY "=" NUMBER)*     KEY: calls, tokens, usd, deadline
+
+A NAME is a strategy (``vote(...)``), a registry model (``smollm2-135m``: one greedy sample), a named
+pipeline (``[pipelines]`` in infscale.toml, or ``pipelines/NAME.yaml``), or a verifier where one is
+expected (``verifier=pal``). ``@0.75`` after a cascade tier is its escalation threshold. Examples::
+
+    vote(n=8, models=[smollm2-135m, gemma3-270m], weights=[1, 2], adaptive=true)
+    cascade(vote(n=4, models=[smollm2-135m]) @0.75, gemma3-270m)
+    best_of_n(n=4, model=gemma3-270m, verifier=pal(n=3)) | calls=12, deadline=30
+
+YAML files hold ``pipeline`` (an inline string, or the same structure as nested mappings:
+``{vote: {n: 8, models: [a, b]}}``; a cascade tier takes ``at: 0.75``), optional ``budget``
+(``{calls: 20, tokens: 4000, usd: 0.01, deadline: 30}``) and ``description``. Every error says where:
+a character position (with a caret) in inline specs, ``file:line:column`` in YAML.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, PipelineSyntaxError
+from .models.registry import Registry
+from .monitor.budget import Budget
+from .strategies.base import Action, Done, Outcome, RunInfo, Strategy
+from .types import Request
+
+# ---------------------------------------------------------------------------------------------- AST
+
+
+@dataclass
+class Loc:
+    """Where a value came from: an offset into inline ``text``, and/or a YAML ``origin``."""
+
+    offset: int = 0
+    text: str = ""
+    origin: str = ""
+
+    def error(self, message: str) -> PipelineSyntaxError:
+        prefix = f"{self.origin}: " if self.origin else ""
+        if self.text:
+            return PipelineSyntaxError(prefix + message, spec=self.text, position=self.offset)
+        return PipelineSyntaxError(prefix + message)
+
+
+@dataclass
+class Atom:
+    value: Any
+    kind: str  # name | number | string | bool | none
+    loc: Loc
+    reparse: bool = False  # a YAML string: in strategy position it is an inline spec
+    threshold: Atom | None = None
+
+
+@dataclass
+class ListV:
+    items: list[Value]
+    loc: Loc
+    threshold: Atom | None = None
+
+
+@dataclass
+class CallV:
+    name: str
+    args: list[Value]
+    kwargs: dict[str, tuple[Value, Loc]]
+    loc: Loc
+    threshold: Atom | None = None
+
+
+Value = Atom | ListV | CallV
+
+# ---------------------------------------------------------------------------------------- tokenizer
+
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-/:+]*")
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_PUNCT = "()[],=@|"
+
+
+@dataclass
+class Tok:
+    kind: str  # name | number | string | punct | end
+    value: Any
+    pos: int
+
+
+def tokenize(text: str, origin: str = "") -> list[Tok]:
+    toks: list[Tok] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+            continue
+        if c in _PUNCT:
+            toks.append(Tok("punct", c, i))
+            i += 1
+            continue
+        if c in "'\"":
+            j, buf = i + 1, []
+            while j < n and text[j] != c:
+                if text[j] == "\\" and j + 1 < n:
+                    nxt = text[j + 1]
+                    buf.append({"n": "\n", "t": "\t"}.get(nxt, nxt))
+                    j += 2
+                    continue
+                buf.append(text[j])
+                j += 1
+            if j >= n:
+                raise Loc(i, text, origin).error("unterminated string")
+            toks.append(Tok("string", "".join(buf), i))
+            i = j + 1
+            continue
+        if c in "+-." and i + 1 < n and (text[i + 1].isdigit() or text[i + 1] == "."):
+            m = _NUMBER.match(text, i)
+            if m:
+                toks.append(Tok("number", _num(m.group()), i))
+                i = m.end()
+                continue
+        m = _NAME.match(text, i)
+        if m:
+            word = m.group()
+            if _NUMBER.fullmatch(word):
+                toks.append(Tok("number", _num(word), i))
+            else:
+                toks.append(Tok("name", word, i))
+            i = m.end()
+            continue
+        raise Loc(i, text, origin).error(f"unexpected character {c!r}")
+    toks.append(Tok("end", None, n))
+    return toks
+
+
+def _num(s: str) -> int | float:
+    v = float(s)
+    return int(v) if re.fullmatch(r"[-+]?\d+", s) else v
+
+
+# ------------------------------------------------------------------------------------------- parser
+
+
+class _Parser:
+    def __init__(self, text: str, origin: str = "") -> None:
+        self.text = text
+        self.origin = origin
+        self.toks = tokenize(text, origin)
+        self.i = 0
+
+    def loc(self, pos: int) -> Loc:
+        return Loc(pos, self.text, self.origin)
+
+    @property
+    def tok(self) -> Tok:
+        return self.toks[self.i]
+
+    def advance(self) -> Tok:
+        t = self.toks[self.i]
+        self.i += 1
+        return t
+
+    def expect(self, p: str, what: str) -> Tok:
+        t = self.tok
+        if t.kind != "punct" or t.value != p:
+            raise self.loc(t.pos).error(f"expected {what}, found {_show(t)}")
+        return self.advance()
+
+    def at(self, p: str) -> bool:
+        return self.tok.kind == "punct" and self.tok.value == p
+
+    def pipeline(self) -> tuple[Value, list[tuple[str, Value, Loc]]]:
+        if self.tok.kind == "end":
+            raise self.loc(0).error("empty pipeline")
+        expr = self.expr()
+        budget: list[tuple[str, Value, Loc]] = []
+        if self.at("|"):
+            self.advance()
+            while True:
+                t = self.tok
+                if t.kind != "name":
+                    raise self.loc(t.pos).error(
+                        f"expected a budget key (calls, tokens, usd, deadline), found {_show(t)}"
+                    )
+                self.advance()
+                self.expect("=", f"'=' after {t.value!r}")
+                budget.append((t.value, self.expr(), self.loc(t.pos)))
+                if not self.at(","):
+                    break
+                self.advance()
+        if self.tok.kind != "end":
+            raise self.loc(self.tok.pos).error(f"unexpected {_show(self.tok)}")
+        return expr, budget
+
+    def expr(self) -> Value:
+        v = self.primary()
+        if self.at("@"):
+            at = self.advance()
+            t = self.tok
+            if t.kind != "number":
+                raise self.loc(t.pos).error(f"expected a threshold number after '@', found {_show(t)}")
+            self.advance()
+            v.threshold = Atom(t.value, "number", self.loc(at.pos))
+        return v
+
+    def primary(self) -> Value:
+        t = self.tok
+        if t.kind == "number":
+            self.advance()
+            return Atom(t.value, "number", self.loc(t.pos))
+        if t.kind == "string":
+            self.advance()
+            return Atom(t.value, "string", self.loc(t.pos))
+        if self.at("["):
+            self.advance()
+            items: list[Value] = []
+            while not self.at("]"):
+                items.append(self.expr())
+                if self.at(","):
+                    self.advance()
+                elif not self.at("]"):
+                    raise self.loc(self.tok.pos).error(
+                        f"expected ',' or ']' in a list, found {_show(self.tok)}"
+                    )
+            self.advance()
+            return ListV(items, self.loc(t.pos))
+        if t.kind == "name":
+            self.advance()
+            low = t.value.lower()
+            if low in ("true", "false"):
+                return Atom(low == "true", "bool", self.loc(t.pos))
+            if low in ("none", "null"):
+                return Atom(None, "none", self.loc(t.pos))
+            if not self.at("("):
+                return Atom(t.value, "name", self.loc(t.pos))
+            self.advance()
+            args: list[Value] = []
+            kwargs: dict[str, tuple[Value, Loc]] = {}
+            while not self.at(")"):
+                if self.tok.kind == "end":
+                    raise self.loc(self.tok.pos).error(f"missing ')' to close {t.value}(")
+                a = self.tok
+                nxt = self.toks[self.i + 1]
+                if a.kind == "name" and nxt.kind == "punct" and nxt.value == "=":
+                    self.advance()
+                    self.advance()
+                    if a.value in kwargs:
+                        raise self.loc(a.pos).error(f"argument {a.value!r} given twice")
+                    kwargs[a.value] = (self.expr(), self.loc(a.pos))
+                else:
+                    if kwargs:
+                        raise self.loc(a.pos).error("a positional argument after keyword arguments")
+                    args.append(self.expr())
+                if self.at(","):
+                    self.advance()
+                elif not self.at(")"):
+                    raise self.loc(self.tok.pos).error(f"expected ',' or ')', found {_show(self.tok)}")
+            self.advance()
+            return CallV(t.value, args, kwargs, self.loc(t.pos))
+        raise self.loc(t.pos).error(f"expected a strategy, model, number or list, found {_show(t)}")
+
+
+def _show(t: Tok) -> str:
+    if t.kind == "end":
+        return "the end of the spec"
+    if t.kind == "string":
+        return f"string {t.value!r}"
+    return repr(str(t.value))
+
+
+def parse_expression(text: str, origin: str = "") -> tuple[Value, list[tuple[str, Value, Loc]]]:
+    """The AST of an inline spec and its budget items (no registry needed)."""
+    return _Parser(text, origin).pipeline()
+
+
+# ------------------------------------------------------------------------------------------- YAML
+
+
+def _yaml_value(node: Any, path: str) -> Value:
+    """A composed YAML node as the AST (positions kept for errors)."""
+    import yaml
+
+    mark = node.start_mark
+    loc = Loc(origin=f"{path}:{mark.line + 1}:{mark.column + 1}")
+    if isinstance(node, yaml.ScalarNode):
+        tag = node.tag.rsplit(":", 1)[-1]
+        raw = node.value
+        if tag == "int":
+            return Atom(int(raw, 0), "number", loc)
+        if tag == "float":
+            return Atom(float(raw), "number", loc)
+        if tag == "bool":
+            return Atom(raw.lower() in ("true", "yes", "on"), "bool", loc)
+        if tag == "null":
+            return Atom(None, "none", loc)
+        return Atom(raw, "string", loc, reparse=True)
+    if isinstance(node, yaml.SequenceNode):
+        return ListV([_yaml_value(x, path) for x in node.value], loc)
+    if isinstance(node, yaml.MappingNode):
+        pairs = [(k, v) for k, v in node.value]
+        keys = [k.value for k, _ in pairs]
+        threshold: Atom | None = None
+        for k, v in pairs:
+            if k.value in ("at", "threshold") and len(pairs) > 1:
+                tv = _yaml_value(v, path)
+                if not isinstance(tv, Atom) or tv.kind != "number":
+                    raise tv.loc.error(f"'{k.value}' must be a number")
+                threshold = tv
+        names = [k for k in keys if k not in ("at", "threshold") or len(pairs) == 1]
+        if len(names) != 1:
+            raise loc.error(
+                f"a strategy mapping needs exactly one strategy key (plus an optional 'at'), found {names}"
+            )
+        key_node, body = next((k, v) for k, v in pairs if k.value == names[0])
+        call = CallV(
+            key_node.value,
+            [],
+            {},
+            Loc(origin=f"{path}:{key_node.start_mark.line + 1}:{key_node.start_mark.column + 1}"),
+        )
+        if isinstance(body, yaml.MappingNode):
+            for k, v in body.value:
+                kl = Loc(origin=f"{path}:{k.start_mark.line + 1}:{k.start_mark.column + 1}")
+                if k.value in call.kwargs:
+                    raise kl.error(f"argument {k.value!r} given twice")
+                call.kwargs[str(k.value)] = (_yaml_value(v, path), kl)
+        elif isinstance(body, yaml.SequenceNode):
+            call.args = [_yaml_value(x, path) for x in body.value]
+        elif not (isinstance(body, yaml.ScalarNode) and body.tag.endswith(":null")):
+            call.args = [_yaml_value(body, path)]
+        call.threshold = threshold
+        return call
+    raise loc.error("unsupported YAML node")
+
+
+YAML_KEYS = {"pipeline", "budget", "description", "name"}
+
+
+def load_yaml(path: Path) -> tuple[Value, list[tuple[str, Value, Loc]], str]:
+    """A pipeline file: its AST, budget items and description."""
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"cannot read pipeline file {path}: {e}") from None
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as e:
+        raise PipelineSyntaxError(f"{path}: malformed YAML: {e}") from None
+    where = Loc(origin=str(path))
+    if root is None or not isinstance(root, yaml.MappingNode):
+        raise where.error("a pipeline file must be a mapping with a 'pipeline' key")
+    items = {k.value: (k, v) for k, v in root.value}
+    for k, (kn, _) in items.items():
+        if k not in YAML_KEYS:
+            kl = Loc(origin=f"{path}:{kn.start_mark.line + 1}:{kn.start_mark.column + 1}")
+            raise kl.error(f"unknown key {k!r} (expected {', '.join(sorted(YAML_KEYS))})")
+    if "pipeline" not in items:
+        raise where.error("missing 'pipeline'")
+    expr = _yaml_value(items["pipeline"][1], str(path))
+    budget: list[tuple[str, Value, Loc]] = []
+    if isinstance(expr, Atom) and expr.reparse:
+        # An inline string: parse it (its own budget suffix included).
+        expr, budget = parse_expression(str(expr.value), expr.loc.origin)
+    if "budget" in items:
+        bnode = items["budget"][1]
+        if not isinstance(bnode, yaml.MappingNode):
+            raise Loc(origin=f"{path}:{bnode.start_mark.line + 1}").error("'budget' must be a mapping")
+        for k, v in bnode.value:
+            kl = Loc(origin=f"{path}:{k.start_mark.line + 1}:{k.start_mark.column + 1}")
+            budget.append((str(k.value), _yaml_value(v, str(path)), kl))
+    desc = ""
+    if "description" in items:
+        desc = str(items["description"][1].value)
+    return expr, budget, desc
+
+
+def pipeline_dirs() -> list[Path]:
+    """Where named YAML pipelines are looked up: $INFSCALE_PIPELINES, ./pipelines, the checkout's."""
+    dirs: list[Path] = []
+    env = os.environ.get("INFSCALE_PIPELINES")
+    if env:
+        dirs.extend(Path(p) for p in env.split(os.pathsep) if p)
+    dirs.append(Path.cwd() / "pipelines")
+    bundled = Path(__file__).resolve().parents[2] / "pipelines"
+    if bundled not in dirs:
+        dirs.append(bundled)
+    return [d for d in dirs if d.is_dir()]
+
+
+def find_named_yaml(name: str) -> Path | None:
+    if not re.fullmatch(r"[A-Za-z0-9_.\-]+", name):
+        return None
+    for d in pipeline_dirs():
+        for ext in (".yaml", ".yml"):
+            p = d / f"{name}{ext}"
+            if p.is_file():
+                return p
+    return None
+
+
+def named_pipelines(registry: Registry) -> dict[str, str]:
+    """Every named pipeline visible here: name -> where it is defined."""
+    out = {k: "config [pipelines]" for k in registry.pipelines}
+    for d in pipeline_dirs():
+        for p in sorted(d.glob("*.y*ml")):
+            out.setdefault(p.stem, str(p))
+    return out
+
+
+# ------------------------------------------------------------------------------------------ builder
+
+BUDGET_KEYS = {
+    "calls": "max_calls",
+    "max_calls": "max_calls",
+    "tokens": "max_tokens",
+    "max_tokens": "max_tokens",
+    "usd": "max_usd",
+    "max_usd": "max_usd",
+    "cost": "max_usd",
+    "deadline": "deadline_s",
+    "deadline_s": "deadline_s",
+    "seconds": "deadline_s",
+}
+
+
+def build_budget(items: list[tuple[str, Value, Loc]]) -> Budget | None:
+    if not items:
+        return None
+    kw: dict[str, Any] = {}
+    for key, v, loc in items:
+        field_name = BUDGET_KEYS.get(key)
+        if field_name is None:
+            raise loc.error(f"unknown budget key {key!r} (known: calls, tokens, usd, deadline)")
+        if not isinstance(v, Atom) or v.kind != "number" or isinstance(v.value, bool):
+            raise _loc(v).error(f"budget {key} must be a number")
+        if field_name in ("max_calls", "max_tokens"):
+            if not isinstance(v.value, int) or v.value < 1:
+                raise _loc(v).error(f"budget {key} must be a positive integer")
+        elif v.value <= 0:
+            raise _loc(v).error(f"budget {key} must be > 0")
+        if field_name in kw:
+            raise loc.error(f"budget {key} given twice")
+        kw[field_name] = v.value
+    return Budget(**kw)
+
+
+def _loc(v: Value) -> Loc:
+    return v.loc
+
+
+Conv = Callable[["Builder", Value, str], Any]
+
+
+@dataclass
+class Param:
+    conv: Conv
+    default: Any = None
+    doc: str = ""
+
+
+@dataclass
+class Spec:
+    """How a strategy (or verifier) is built from arguments."""
+
+    build: Callable[[dict[str, Any]], Any]
+    params: dict[str, Param]
+    positional: str | None = None  # where positional arguments go
+    doc: str = ""
+    aliases: dict[str, str] = field(default_factory=dict)
+
+
+class Builder:
+    """Turns the AST into strategies, resolving models and named pipelines against a registry."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.stack: list[str] = []
+
+    # -- strategies ---------------------------------------------------------------------------------
+    def strategy(self, v: Value, *, allow_threshold: bool = False) -> Strategy:
+        if v.threshold is not None and not allow_threshold:
+            raise v.threshold.loc.error("a threshold (@) is only allowed on a cascade tier")
+        if isinstance(v, Atom):
+            if v.kind == "string" and v.reparse:
+                expr, budget = parse_expression(str(v.value), v.loc.origin)
+                if budget:
+                    raise budget[0][2].error("a budget (|) is only allowed at the top of a pipeline")
+                if v.threshold is not None:
+                    expr.threshold = v.threshold
+                return self.strategy(expr, allow_threshold=allow_threshold)
+            if v.kind in ("name", "string"):
+                return self.named(str(v.value), v.loc)
+            raise v.loc.error(f"expected a strategy or a model, found {v.value!r}")
+        if isinstance(v, ListV):
+            raise v.loc.error("expected a strategy or a model, found a list")
+        spec = STRATEGIES.get(v.name)
+        if spec is None:
+            if v.name in VERIFIERS:
+                raise v.loc.error(f"{v.name!r} is a verifier; use it as verifier={v.name}(...)")
+            raise v.loc.error(f"unknown strategy {v.name!r}{self._hint(v.name, list(STRATEGIES))}")
+        return self.call(spec, v, "strategy")
+
+    def named(self, name: str, loc: Loc) -> Strategy:
+        from .strategies.sample import SampleStrategy
+
+        if name in self.registry:
+            return SampleStrategy(pool=[name], n=1)
+        if name in STRATEGIES:
+            raise loc.error(f"{name} needs arguments, e.g. {STRATEGIES[name].doc}")
+        if name in self.stack:
+            raise loc.error(f"named pipeline {name!r} refers to itself ({' -> '.join([*self.stack, name])})")
+        if name in self.registry.pipelines:
+            self.stack.append(name)
+            try:
+                expr, _ = parse_expression(self.registry.pipelines[name], f"pipelines.{name}")
+                return self.strategy(expr)
+            finally:
+                self.stack.pop()
+        path = find_named_yaml(name)
+        if path is not None:
+            self.stack.append(name)
+            try:
+                expr, _, _ = load_yaml(path)
+                return self.strategy(expr)
+            finally:
+                self.stack.pop()
+        known = [*self.registry.names(), *named_pipelines(self.registry), *STRATEGIES]
+        raise loc.error(f"unknown model or pipeline {name!r}{self._hint(name, known)}")
+
+    def _hint(self, name: str, known: list[str]) -> str:
+        close = difflib.get_close_matches(name, known, n=1)
+        return f"; did you mean {close[0]!r}?" if close else ""
+
+    def call(self, spec: Spec, v: CallV, what: str) -> Any:
+        kw: dict[str, Any] = {}
+        given: dict[str, tuple[Value, Loc]] = {}
+        for k, (val, kloc) in v.kwargs.items():
+            key = spec.aliases.get(k, k)
+            if key not in spec.params:
+                known = ", ".join(sorted(spec.params))
+                raise kloc.error(
+                    f"{v.name} has no argument {k!r}{self._hint(k, list(spec.params))} (known: {known})"
+                )
+            if key in given:
+                raise kloc.error(f"argument {k!r} given twice")
+            given[key] = (val, kloc)
+        if v.args:
+            if spec.positional is None:
+                raise v.args[0].loc.error(f"{v.name} takes keyword arguments only, e.g. {spec.doc}")
+            if spec.positional in given:
+                raise v.args[0].loc.error(f"{spec.positional} given both by position and by name")
+            given[spec.positional] = (ListV(list(v.args), v.args[0].loc), v.args[0].loc)
+        for name, p in spec.params.items():
+            if name in given:
+                val, _ = given[name]
+                kw[name] = p.conv(self, val, f"{v.name}: {name}")
+            else:
+                kw[name] = p.default
+        try:
+            return spec.build(kw)
+        except PipelineSyntaxError:
+            raise
+        except ConfigError as e:
+            raise v.loc.error(e.message) from None
+
+    # -- verifiers ------------------------------------------------------------------------------------
+    def verifier(self, v: Value) -> Any:
+        if isinstance(v, Atom) and v.kind == "string" and v.reparse:
+            expr, _ = parse_expression(str(v.value), v.loc.origin)
+            return self.verifier(expr)
+        if isinstance(v, Atom) and v.kind in ("name", "string"):
+            v = CallV(str(v.value), [], {}, v.loc)
+        if not isinstance(v, CallV):
+            raise v.loc.error("expected a verifier: " + ", ".join(sorted(VERIFIERS)))
+        spec = VERIFIERS.get(v.name)
+        if v.name in ("tests", "pal"):
+            from .verifiers.unit_tests import ensure_tool_model
+
+            ensure_tool_model(self.registry)
+        if spec is None:
+            raise v.loc.error(
+                f"unknown verifier {v.name!r}{self._hint(v.name, list(VERIFIERS))} (known: {', '.join(sorted(VERIFIERS))})"
+            )
+        return self.call(spec, v, "verifier")
+
+    # -- models ---------------------------------------------------------------------------------------
+    def model(self, v: Value, what: str) -> str:
+        if isinstance(v, Atom) and v.kind in ("name", "string"):
+            name = str(v.value)
+            if name not in self.registry:
+                raise v.loc.error(f"{what}: unknown model {name!r}{self._hint(name, self.registry.names())}")
+            return name
+        raise v.loc.error(f"{what}: expected a model name")
+
+
+# -- converters -----------------------------------------------------------------------------------------
+
+
+def _atom(v: Value, what: str, kinds: tuple[str, ...], expected: str) -> Any:
+    if not isinstance(v, Atom) or v.kind not in kinds:
+        raise v.loc.error(f"{what} must be {expected}")
+    if v.threshold is not None:
+        raise v.threshold.loc.error("a threshold (@) is only allowed on a cascade tier")
+    return v.value
+
+
+def INT(lo: int = 1, hi: int = 10_000) -> Conv:
+    def conv(b: Builder, v: Value, what: str) -> int:
+        x = _atom(v, what, ("number",), "an integer")
+        if not isinstance(x, int) or not lo <= x <= hi:
+            raise v.loc.error(f"{what} must be an integer in [{lo}, {hi}], got {x!r}")
+        return x
+
+    return conv
+
+
+def FLOAT(lo: float = 0.0, hi: float = 1e9) -> Conv:
+    def conv(b: Builder, v: Value, what: str) -> float:
+        x = _atom(v, what, ("number",), "a number")
+        if not lo <= x <= hi:
+            raise v.loc.error(f"{what} must be in [{lo}, {hi}], got {x!r}")
+        return float(x)
+
+    return conv
+
+
+def BOOL(b: Builder, v: Value, what: str) -> bool:
+    return bool(_atom(v, what, ("bool",), "true or false"))
+
+
+def STR(b: Builder, v: Value, what: str) -> str:
+    return str(_atom(v, what, ("string", "name"), "a string"))
+
+
+def ANY(b: Builder, v: Value, what: str) -> Any:
+    if isinstance(v, ListV):
+        return [ANY(b, x, what) for x in v.items]
+    return _atom(v, what, ("string", "name", "number", "bool", "none"), "a value")
+
+
+def CHOICE(*options: str) -> Conv:
+    def conv(b: Builder, v: Value, what: str) -> str:
+        x = str(_atom(v, what, ("name", "string"), f"one of {', '.join(options)}"))
+        if x not in options:
+            raise v.loc.error(f"{what} must be one of {', '.join(options)}, got {x!r}")
+        return x
+
+    return conv
+
+
+def _items(v: Value) -> list[Value]:
+    return list(v.items) if isinstance(v, ListV) else [v]
+
+
+def MODEL(b: Builder, v: Value, what: str) -> str:
+    return b.model(v, what)
+
+
+def MODELS(b: Builder, v: Value, what: str) -> list[str]:
+    items = _items(v)
+    if not items:
+        raise v.loc.error(f"{what} must name at least one model")
+    return [b.model(x, what) for x in items]
+
+
+def FLOATS(b: Builder, v: Value, what: str) -> list[float]:
+    out = [FLOAT(0.0, 1e6)(b, x, what) for x in _items(v)]
+    if not any(x > 0 for x in out):
+        raise v.loc.error(f"{what} needs a positive weight")
+    return out
+
+
+def STRATEGY(b: Builder, v: Value, what: str) -> Strategy:
+    return b.strategy(v)
+
+
+def STRATEGIES_(b: Builder, v: Value, what: str) -> list[Strategy]:
+    items = _items(v)
+    if not items:
+        raise v.loc.error(f"{what} needs at least one strategy")
+    return [b.strategy(x) for x in items]
+
+
+def VERIFIER(b: Builder, v: Value, what: str) -> Any:
+    return b.verifier(v)
+
+
+def MODELS_OR_OVER(b: Builder, v: Value, what: str) -> tuple[list[str], list[Strategy]]:
+    """Positional arguments of a sampling strategy: model names, or sub-strategies (``over``)."""
+    items = _items(v)
+    names = [
+        x
+        for x in items
+        if isinstance(x, Atom) and x.kind in ("name", "string") and str(x.value) in b.registry
+    ]
+    if len(names) == len(items):
+        return [str(x.value) for x in names], []  # type: ignore[union-attr]
+    return [], [b.strategy(x) for x in items]
+
+
+def TIERS(b: Builder, v: Value, what: str) -> list[Any]:
+    from .strategies.cascade import Tier
+
+    items = _items(v)
+    if not items:
+        raise v.loc.error("cascade needs at least one tier")
+    tiers = []
+    for i, x in enumerate(items):
+        th = x.threshold
+        if th is not None and i == len(items) - 1:
+            raise th.loc.error("the last tier never escalates: it takes no threshold")
+        t = None
+        if th is not None:
+            t = float(th.value)
+            if not 0.0 <= t <= 1.0:
+                raise th.loc.error(f"a tier threshold must be in [0, 1], got {th.value!r}")
+        tiers.append(Tier(b.strategy(x, allow_threshold=True), t))
+    return tiers
+
+
+# -- strategy specs ---------------------------------------------------------------------------------
+
+
+def _source(kw: dict[str, Any], name: str) -> Any:
+    from .strategies.common import Source
+
+    models = list(kw.get("models") or [])
+    over = list(kw.get("over") or [])
+    pos = kw.get("_pos")
+    if pos:
+        pm, po = pos
+        models, over = models + pm, over + po
+    if kw.get("model"):
+        models.insert(0, kw["model"])
+    if models and over:
+        raise ConfigError(f"{name}: give models or sub-strategies (over=...), not both")
+    if not models and not over:
+        raise ConfigError(f"{name} needs models=[...] (or over=[strategies])")
+    split = kw.get("split")
+    if split is not None and len(split) != len(models):
+        raise ConfigError(f"{name}: split has {len(split)} entries for {len(models)} models")
+    return Source(
+        models=models,
+        over=over,
+        split=split,
+        temperature=kw.get("temperature"),
+        via=kw.get("via") or "direct",
+        max_tokens=kw.get("max_tokens"),
+    )
+
+
+def _n(kw: dict[str, Any], default: int) -> int:
+    if kw.get("n") is not None:
+        return int(kw["n"])
+    pos = kw.get("_pos")
+    over = list(kw.get("over") or []) + (list(pos[1]) if pos else [])
+    return len(over) if over else default
+
+
+SOURCE_PARAMS = {
+    "models": Param(MODELS),
+    "model": Param(MODEL),
+    "over": Param(STRATEGIES_),
+    "split": Param(FLOATS),
+    "temperature": Param(FLOAT(0.0, 5.0)),
+    "via": Param(CHOICE("direct", "pal")),
+    "max_tokens": Param(INT(1, 131072)),
+    "_pos": Param(MODELS_OR_OVER),
+}
+
+
+def _build_sample(kw: dict[str, Any]) -> Strategy:
+    from .strategies.common import DEFAULT_SAMPLING_TEMPERATURE
+    from .strategies.sample import SampleStrategy
+
+    src = _source(kw, "sample")
+    if src.over:
+        raise ConfigError("sample draws from models only; use vote(over=...) to combine strategies")
+    n = _n(kw, 1)
+    temp = kw.get("temperature")
+    if temp is None and n > 1:
+        temp = DEFAULT_SAMPLING_TEMPERATURE
+    weights = kw.get("weights") or kw.get("split")
+    if weights is not None and len(weights) != len(src.models):
+        raise ConfigError(f"sample: weights has {len(weights)} entries for {len(src.models)} models")
+    return SampleStrategy(pool=src.models, n=n, weights=weights, temperature=temp, via=src.via)
+
+
+def _build_vote(kw: dict[str, Any]) -> Strategy:
+    from .strategies.vote import VoteStrategy
+
+    src = _source(kw, "vote")
+    w = kw.get("weights")
+    if w is not None and len(w) != len(src.models):
+        raise ConfigError(f"vote: weights has {len(w)} entries for {len(src.models)} models")
+    return VoteStrategy(
+        source=src,
+        n=_n(kw, 8),
+        weights=w,
+        by=kw["by"] or "count",
+        adaptive=bool(kw["adaptive"]),
+        batch=kw["batch"] or 4,
+        confidence=kw["confidence"] if kw["confidence"] is not None else 0.95,
+    )
+
+
+def _build_best_of_n(kw: dict[str, Any]) -> Strategy:
+    from .strategies.best_of_n import BestOfNStrategy
+
+    return BestOfNStrategy(
+        source=_source(kw, "best_of_n"), verifier=kw["verifier"], n=_n(kw, 4), select=kw["select"] or "max"
+    )
+
+
+def _build_rank(kw: dict[str, Any]) -> Strategy:
+    from .strategies.rank import RankStrategy
+
+    return RankStrategy(
+        source=_source(kw, "rank"),
+        ranker=kw["ranker"],
+        n=_n(kw, 4),
+        mode=kw["mode"] or "listwise",
+        votes=kw["votes"] or 1,
+        max_pairs=kw["max_pairs"] or 10,
+        top_k=kw["top_k"] or 0,
+    )
+
+
+def _build_fuse(kw: dict[str, Any]) -> Strategy:
+    from .strategies.fuse import FuseStrategy
+
+    return FuseStrategy(
+        source=_source(kw, "fuse"),
+        aggregator=kw["aggregator"],
+        n=_n(kw, 4),
+        max_candidates=kw["max_candidates"] or 8,
+    )
+
+
+def _build_refine(kw: dict[str, Any]) -> Strategy:
+    from .strategies.refine import RefineStrategy
+
+    return RefineStrategy(
+        source=_source(kw, "refine"),
+        critic=kw["critic"],
+        reviser=kw["reviser"],
+        verifier=kw["verifier"],
+        rounds=kw["rounds"] if kw["rounds"] is not None else 2,
+        threshold=kw["threshold"],
+    )
+
+
+def _build_cascade(kw: dict[str, Any]) -> Strategy:
+    from .strategies.cascade import CascadeStrategy
+
+    tiers = kw["tiers"]
+    if not tiers:
+        raise ConfigError("cascade needs tiers, e.g. cascade(vote(n=4, models=[a]) @0.75, b)")
+    by = kw["by"] or ("verifier" if kw["verifier"] is not None else "auto")
+    if by == "verifier" and kw["verifier"] is None:
+        raise ConfigError("cascade(by=verifier) needs verifier=...")
+    return CascadeStrategy(
+        tiers=tiers,
+        by=by,
+        verifier=kw["verifier"],
+        default_threshold=kw["threshold"] if kw["threshold"] is not None else 0.6,
+    )
+
+
+def _build_moa(kw: dict[str, Any]) -> Strategy:
+    from .strategies.moa import MoAStrategy
+
+    proposers = list(kw["proposers"] or [])
+    if not proposers:
+        raise ConfigError("moa needs proposers=[...]")
+    return MoAStrategy(
+        proposers=proposers,
+        aggregator=kw["aggregator"],
+        layers=kw["layers"] or 2,
+        temperature=kw["temperature"] if kw["temperature"] is not None else 0.7,
+    )
+
+
+def _build_tree_search(kw: dict[str, Any]) -> Strategy:
+    from .strategies.tree_search import TreeSearchStrategy
+
+    models = list(kw["models"] or [])
+    if kw.get("model"):
+        models.insert(0, kw["model"])
+    if not models:
+        raise ConfigError("tree_search needs models=[...]")
+    return TreeSearchStrategy(
+        pool=models,
+        verifier=kw["verifier"],
+        iterations=kw["iterations"] or 8,
+        batch=kw["batch"] or 2,
+        algo=kw["algo"] or "abmcts-a",
+        temperature=kw["temperature"] if kw["temperature"] is not None else 0.7,
+    )
+
+
+def _build_route(kw: dict[str, Any]) -> Strategy:
+    from .strategies.route import KINDS, RouteStrategy
+
+    routes = {k: kw[k] for k in KINDS if kw.get(k) is not None}
+    if not routes and not kw.get("policy"):
+        raise ConfigError("route needs at least one kind, e.g. route(math=..., default=...)")
+    if kw["default"] is None:
+        raise ConfigError("route needs default=... for questions no rule matches")
+    return RouteStrategy(routes=routes, default=kw["default"], policy=kw["policy"])
+
+
+def _route_params() -> dict[str, Param]:
+    from .strategies.route import KINDS
+
+    ps = {k: Param(STRATEGY) for k in KINDS}
+    ps["default"] = Param(STRATEGY)
+    ps["policy"] = Param(STR)
+    return ps
+
+
+STRATEGIES: dict[str, Spec] = {
+    "sample": Spec(
+        _build_sample,
+        {**SOURCE_PARAMS, "n": Param(INT(1, 256)), "weights": Param(FLOATS)},
+        positional="_pos",
+        doc="sample(n=4, models=[smollm2-135m, gemma3-270m], weights=[1, 1])",
+    ),
+    "vote": Spec(
+        _build_vote,
+        {
+            **SOURCE_PARAMS,
+            "n": Param(INT(1, 256)),
+            "weights": Param(FLOATS),
+            "by": Param(CHOICE("count", "confidence")),
+            "adaptive": Param(BOOL),
+            "batch": Param(INT(1, 256)),
+            "confidence": Param(FLOAT(0.5, 0.99999)),
+        },
+        positional="_pos",
+        doc="vote(n=8, models=[smollm2-135m, gemma3-270m], adaptive=true)",
+        aliases={"n_max": "n"},
+    ),
+    "best_of_n": Spec(
+        _build_best_of_n,
+        {
+            **SOURCE_PARAMS,
+            "n": Param(INT(1, 256)),
+            "verifier": Param(VERIFIER),
+            "select": Param(CHOICE("max", "sum")),
+        },
+        positional="_pos",
+        doc="best_of_n(n=4, model=gemma3-270m, verifier=pal)",
+    ),
+    "rank": Spec(
+        _build_rank,
+        {
+            **SOURCE_PARAMS,
+            "n": Param(INT(1, 64)),
+            "ranker": Param(MODEL),
+            "mode": Param(CHOICE("listwise", "pairwise")),
+            "votes": Param(INT(1, 32)),
+            "max_pairs": Param(INT(1, 200)),
+            "top_k": Param(INT(0, 64)),
+        },
+        positional="_pos",
+        doc="rank(n=4, models=[smollm2-135m], ranker=gemma3-270m, mode=pairwise)",
+    ),
+    "fuse": Spec(
+        _build_fuse,
+        {
+            **SOURCE_PARAMS,
+            "n": Param(INT(1, 64)),
+            "aggregator": Param(MODEL),
+            "max_candidates": Param(INT(2, 64)),
+        },
+        positional="_pos",
+        doc="fuse(n=4, models=[smollm2-135m, gemma3-270m], aggregator=gemma3-270m)",
+    ),
+    "refine": Spec(
+        _build_refine,
+        {
+            **SOURCE_PARAMS,
+            "critic": Param(MODEL),
+            "reviser": Param(MODEL),
+            "verifier": Param(VERIFIER),
+            "rounds": Param(INT(0, 20)),
+            "threshold": Param(FLOAT(0.0, 1.0)),
+        },
+        positional="_pos",
+        doc="refine(model=gemma3-270m, rounds=2, verifier=pal)",
+    ),
+    "cascade": Spec(
+        _build_cascade,
+        {
+            "tiers": Param(TIERS),
+            "by": Param(CHOICE("auto", "agreement", "logprob", "verifier")),
+            "verifier": Param(VERIFIER),
+            "threshold": Param(FLOAT(0.0, 1.0)),
+        },
+        positional="tiers",
+        doc="cascade(vote(n=4, models=[smollm2-135m]) @0.75, gemma3-270m)",
+    ),
+    "moa": Spec(
+        _build_moa,
+        {
+            "proposers": Param(MODELS),
+            "aggregator": Param(MODEL),
+            "layers": Param(INT(1, 8)),
+            "temperature": Param(FLOAT(0.0, 5.0)),
+        },
+        positional="proposers",
+        doc="moa(proposers=[smollm2-135m, gemma3-270m], layers=2, aggregator=gemma3-270m)",
+    ),
+    "tree_search": Spec(
+        _build_tree_search,
+        {
+            "models": Param(MODELS),
+            "model": Param(MODEL),
+            "verifier": Param(VERIFIER),
+            "iterations": Param(INT(1, 1000)),
+            "batch": Param(INT(1, 64)),
+            "algo": Param(CHOICE("abmcts-a", "abmcts-m")),
+            "temperature": Param(FLOAT(0.0, 5.0)),
+        },
+        positional="models",
+        doc="tree_search(models=[smollm2-135m, gemma3-270m], iterations=8, verifier=pal)",
+    ),
+    "route": Spec(
+        _build_route,
+        _route_params(),
+        doc="route(math=best_of_n(n=4, model=gemma3-270m, verifier=pal), default=gemma3-270m)",
+    ),
+}
+
+
+# -- verifier specs -----------------------------------------------------------------------------------
+
+
+def _v_exact(kw: dict[str, Any]) -> Any:
+    from .verifiers.simple import ExactVerifier
+
+    return ExactVerifier(expected=kw["expected"])
+
+
+def _v_python(kw: dict[str, Any]) -> Any:
+    from .verifiers.simple import CallableVerifier
+
+    if not kw["fn"]:
+        raise ConfigError("python verifier needs fn='module:function'")
+    return CallableVerifier(fn=kw["fn"])
+
+
+def _v_logprob(kw: dict[str, Any]) -> Any:
+    from .verifiers.simple import LogprobVerifier
+
+    return LogprobVerifier()
+
+
+def _v_judge(kw: dict[str, Any]) -> Any:
+    from .verifiers.judge import JudgeVerifier
+
+    return JudgeVerifier(
+        model=kw["model"],
+        rubric=kw["rubric"],
+        n=kw["n"] or 1,
+        scale=kw["scale"] or 0,
+        temperature=kw["temperature"] if kw["temperature"] is not None else 0.7,
+    )
+
+
+def _v_agreement(kw: dict[str, Any]) -> Any:
+    from .verifiers.judge import AgreementVerifier
+
+    return AgreementVerifier(
+        with_models=kw["models"],
+        n=kw["n"] or 1,
+        temperature=kw["temperature"] if kw["temperature"] is not None else 0.7,
+    )
+
+
+def _v_pal(kw: dict[str, Any]) -> Any:
+    from .verifiers.pal import PalVerifier
+
+    return PalVerifier(
+        model=kw["model"],
+        n=kw["n"] or 3,
+        temperature=kw["temperature"] if kw["temperature"] is not None else 0.5,
+        propose=kw["propose"] if kw["propose"] is not None else True,
+        sandbox=kw["sandbox"] if kw["sandbox"] is not None else True,
+    )
+
+
+def _v_tests(kw: dict[str, Any]) -> Any:
+    from .verifiers.unit_tests import UnitTestVerifier
+
+    return UnitTestVerifier(tests=kw["tests"], timeout=kw["timeout"] or 10.0)
+
+
+VERIFIERS: dict[str, Spec] = {
+    "exact": Spec(_v_exact, {"expected": Param(ANY)}, positional="expected", doc="exact(expected=42)"),
+    "python": Spec(_v_python, {"fn": Param(STR)}, positional="fn", doc="python(fn='mymodule:check')"),
+    "logprob": Spec(_v_logprob, {}, doc="logprob"),
+    "judge": Spec(
+        _v_judge,
+        {
+            "model": Param(MODEL),
+            "rubric": Param(STR),
+            "n": Param(INT(1, 32)),
+            "scale": Param(INT(0, 100)),
+            "temperature": Param(FLOAT(0.0, 5.0)),
+        },
+        positional="model",
+        doc="judge(model=gemma3-270m)",
+    ),
+    "agreement": Spec(
+        _v_agreement,
+        {"models": Param(MODELS), "n": Param(INT(1, 32)), "temperature": Param(FLOAT(0.0, 5.0))},
+        positional="models",
+        doc="agreement(models=[smollm2-135m, gemma3-270m])",
+    ),
+    "pal": Spec(
+        _v_pal,
+        {
+            "model": Param(MODEL),
+            "n": Param(INT(1, 64)),
+            "temperature": Param(FLOAT(0.0, 5.0)),
+            "propose": Param(BOOL),
+            "sandbox": Param(BOOL),
+        },
+        positional="model",
+        doc="pal(model=gemma3-270m, n=3)",
+    ),
+    "tests": Spec(
+        _v_tests,
+        {"tests": Param(ANY), "timeout": Param(FLOAT(0.1, 600.0))},
+        positional="tests",
+        doc="tests(tests=['assert f(2) == 4'])",
+    ),
+}
+
+
+def _fix_single_positional(spec: Spec) -> None:
+    """Verifiers with one positional parameter take it unwrapped (``pal(gemma3-270m)``)."""
+    if spec.positional and spec.positional in spec.params:
+        inner = spec.params[spec.positional].conv
+
+        def conv(b: Builder, v: Value, what: str, inner: Conv = inner) -> Any:
+            if isinstance(v, ListV) and len(v.items) == 1:
+                return inner(b, v.items[0], what)
+            return inner(b, v, what)
+
+        spec.params[spec.positional] = Param(conv)
+
+
+for _spec in VERIFIERS.values():
+    _fix_single_positional(_spec)
+
+
+# ------------------------------------------------------------------------------------------ pipeline
+
+
+@dataclass
+class Pipeline(Strategy):
+    """A strategy with the budget its spec names (``... | calls=20``); the engine applies the budget."""
+
+    name = "pipeline"
+    strategy: Strategy = field(default=None)  # type: ignore[assignment]
+    budget: Budget | None = None
+    label: str = ""
+
+    def init(self, request: Request, info: RunInfo) -> Any:
+        return self.strategy.init(request, info)
+
+    def step(self, state: Any, outcomes: list[Outcome]) -> list[Action] | Done:
+        return self.strategy.step(state, outcomes)
+
+    def best(self, state: Any) -> Done:
+        return self.strategy.best(state)
+
+    def models(self) -> list[str]:
+        return self.strategy.models()
+
+    def describe(self) -> str:
+        return self.label or self.strategy.describe()
+
+
+def _is_yaml_path(spec: str) -> bool:
+    return spec.endswith((".yaml", ".yml"))
+
+
+def parse_pipeline_with_budget(spec: str, registry: Registry) -> tuple[Strategy, Budget | None]:
+    """A spec (inline, a named pipeline, or a YAML path) as a strategy and the budget it names."""
+    spec = spec.strip()
+    b = Builder(registry)
+    if _is_yaml_path(spec):
+        path = Path(spec).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"pipeline file not found: {path}")
+        expr, items, _ = load_yaml(path)
+        return b.strategy(expr), build_budget(items)
+    if spec in registry.pipelines:
+        b.stack.append(spec)
+        expr, items = parse_expression(registry.pipelines[spec], f"pipelines.{spec}")
+        return b.strategy(expr), build_budget(items)
+    if spec not in registry and spec not in STRATEGIES:
+        path_ = find_named_yaml(spec)
+        if path_ is not None:
+            b.stack.append(spec)
+            expr, items, _ = load_yaml(path_)
+            return b.strategy(expr), build_budget(items)
+        if _NAME.fullmatch(spec) and not _NUMBER.fullmatch(spec):
+            registry.get(spec)  # a lone unknown name: the registry's UnknownModelError, with its hint
+    expr, items = parse_expression(spec)
+    return b.strategy(expr), build_budget(items)
+
+
+def parse_pipeline(spec: str, registry: Registry) -> Strategy:
+    """The strategy for a spec; a budget in the spec travels with it (``Pipeline.budget``)."""
+    strategy, budget = parse_pipeline_with_budget(spec, registry)
+    if budget is None:
+        return strategy
+    return Pipeline(strategy=strategy, budget=budget)

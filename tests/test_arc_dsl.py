@@ -1,0 +1,101 @@
+"""The arc_dsl solver on training tasks its DSL covers, determinism, loading errors, the runner and the CLI."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from infscale.arc.cli import app
+from infscale.arc.grid import default_data_root, load_task, validate_task
+from infscale.arc.runner import run_tasks
+from infscale.arc.grid import NamedTask
+from infscale.arc.scoring import score_task
+from infscale.arc.solver import DslSolver
+from infscale.errors import DataError, InvalidRequestError
+
+TRAIN = default_data_root() / "arc" / "ARC-AGI-1" / "data" / "training"
+
+# Training tasks the DSL solves, with the kind of program that does it.
+SOLVABLE = {
+    "007bbfb7": "self_tile",  # fractal tiling
+    "0d3d703e": "colour_map",  # learned colour map
+    "00d62c1b": "fill_enclosed",  # fill enclosed background
+    "0520fde7": "and_halves",  # boolean op of the two halves split by a line
+    "0dfd9992": "learn_completion",  # periodic pattern completion of a masked area
+    "08ed6ac7": "learn_object_recolour",  # objects recoloured by size rank
+    "0b148d64": "crop",  # crop to a selected object
+}
+
+
+@pytest.fixture(scope="module")
+def solver():
+    return DslSolver(max_depth=3, time_budget_s=8.0)
+
+
+@pytest.mark.parametrize("task_id", sorted(SOLVABLE))
+def test_solves_training_task(solver, task_id):
+    task = load_task(TRAIN / f"{task_id}.json")
+    sol = solver.solve(task)
+    assert score_task(sol.attempts, task) == 1.0
+    assert sol.train_score == 1.0
+    assert any(SOLVABLE[task_id] in p for p in sol.programs), sol.programs
+    assert all(1 <= len(a) <= 2 for a in sol.attempts)
+
+
+def test_unsolved_task_still_gives_at_most_two_attempts(solver):
+    task = load_task(TRAIN / "017c7c7b.json")
+    sol = DslSolver(max_depth=2, time_budget_s=0.5).solve(task)
+    assert len(sol.attempts) == len(task["test"])
+    assert all(len(a) <= 2 for a in sol.attempts)
+    assert sol.elapsed_s < 3.0
+
+
+def test_deterministic():
+    task = load_task(TRAIN / "0520fde7.json")
+    a = DslSolver(max_depth=2, time_budget_s=5.0, max_candidates=3000).solve(task)
+    b = DslSolver(max_depth=2, time_budget_s=5.0, max_candidates=3000).solve(task)
+    assert a.programs == b.programs and a.attempts == b.attempts and a.nodes == b.nodes
+
+
+def test_bad_inputs_are_typed_errors(tmp_path):
+    with pytest.raises(DataError):
+        validate_task({"train": [], "test": []})
+    with pytest.raises(DataError):
+        validate_task({"train": [{"input": [[1, 2], [3]], "output": [[1]]}], "test": [{"input": [[1]]}]})
+    with pytest.raises(DataError):
+        validate_task({"train": [{"input": [[11]], "output": [[1]]}], "test": [{"input": [[1]]}]})
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(DataError):
+        load_task(bad)
+    with pytest.raises(InvalidRequestError):
+        DslSolver(time_budget_s=0)
+
+
+def test_runner_scores_and_enforces_time_limit():
+    tasks = [NamedTask(t, load_task(TRAIN / f"{t}.json")) for t in ("0d3d703e", "017c7c7b")]
+    s = run_tasks(tasks, {"time_budget_s": 5.0}, workers=2, hard_limit_s=1.0)
+    by = {r.task_id: r for r in s.results}
+    assert by["0d3d703e"].score == 1.0 and by["0d3d703e"].status == "ok"
+    assert by["017c7c7b"].status == "timeout" and by["017c7c7b"].score == 0.0
+    assert s.score == 0.5
+
+
+def test_cli_solve_and_errors():
+    runner = CliRunner()
+    r = runner.invoke(app, ["solve", str(TRAIN / "0d3d703e.json"), "--budget", "3", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["score"] == 1.0
+    r = runner.invoke(app, ["solve", "/no/such/task.json"])
+    assert r.exit_code == 1 and "no such task file" in r.output
+    r = runner.invoke(app, ["eval", "--dataset", "arc-agi-9"])
+    assert r.exit_code == 1 and "unknown ARC dataset" in r.output
+
+
+@pytest.mark.slow
+def test_cli_eval_small_split():
+    r = CliRunner().invoke(
+        app, ["eval", "--dataset", "arc-agi-1", "--split", "training", "--limit", "4", "--budget", "1"]
+    )
+    assert r.exit_code == 0, r.output
+    assert "arc_dsl on arc-agi-1 training" in r.output
