@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from infscale.arc.grid import load_split  # noqa: E402
-from infscale.arc.runner import run_tasks  # noqa: E402
+from infscale.arc.grid import load_split
+from infscale.arc.runner import run_tasks
 
 
 def main() -> None:
@@ -48,7 +48,9 @@ def main() -> None:
     def progress(r) -> None:
         nonlocal done
         done += 1
-        print(f"[{done}/{len(tasks)}] {r.task_id} {r.score:.2f} {r.elapsed_s:.2f}s {r.status}", file=sys.stderr)
+        print(
+            f"[{done}/{len(tasks)}] {r.task_id} {r.score:.2f} {r.elapsed_s:.2f}s {r.status}", file=sys.stderr
+        )
 
     summary = run_tasks(
         tasks,
@@ -65,13 +67,19 @@ def main() -> None:
                 row = {k: v for k, v in r.__dict__.items() if k not in ("attempts",)}
                 f.write(json.dumps(row) + "\n")
     timeouts = sum(r.status == "timeout" for r in summary.results)
-    print(f"arc_dsl {args.dataset} {args.split}: {len(tasks)} tasks, budget {args.budget}s, depth {args.depth}")
+    print(
+        f"arc_dsl {args.dataset} {args.split}: {len(tasks)} tasks, budget {args.budget}s, depth {args.depth}"
+    )
     print(
         f"score {summary.score:.4f} ({summary.solved:g}/{summary.n_tasks} tasks), "
         f"median {summary.time_quantile(0.5):.2f}s/task, p95 {summary.time_quantile(0.95):.2f}s/task, "
         f"timeouts {timeouts}, wall {wall:.0f}s with {args.workers} workers"
     )
-    print("\ncoverage versus budget (replayed from this run)" if not args.real_curve else "\ncoverage versus budget")
+    print(
+        "\ncoverage versus budget (replayed from this run)"
+        if not args.real_curve
+        else "\ncoverage versus budget"
+    )
     print(f"{'budget s':>9} {'score':>7} {'vs full':>8}")
     for b in budgets:
         if b > args.budget:

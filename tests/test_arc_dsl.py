@@ -6,9 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 from infscale.arc.cli import app
-from infscale.arc.grid import default_data_root, load_task, validate_task
+from infscale.arc.grid import NamedTask, default_data_root, load_task, validate_task
 from infscale.arc.runner import run_tasks
-from infscale.arc.grid import NamedTask
 from infscale.arc.scoring import score_task
 from infscale.arc.solver import DslSolver
 from infscale.errors import DataError, InvalidRequestError

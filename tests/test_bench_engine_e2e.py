@@ -37,31 +37,27 @@ def questions(tmp_path: Path) -> Path:
 @pytest.mark.slow
 def test_bench_qa_with_the_local_model(tmp_path: Path, questions: Path) -> None:
     out = tmp_path / "run"
-    r = infscale(
-        "bench",
-        "qa",
-        "--data",
-        str(questions),
-        "-p",
-        "smollm2-135m",
-        "--out",
-        str(out),
-        "--seed",
-        "1",
-        "--json",
-    )
+    vote = "vote(n=3, models=[smollm2-135m])"
+    args = ["bench", "qa", "--data", str(questions), "-p", "smollm2-135m", "-p", vote, "--out", str(out)]
+    args += ["--seed", "1", "--max-tokens", "24"]
+    r = infscale(*args, "--json")
     assert r.returncode == 0, r.stderr
     summary = json.loads(r.stdout)
-    p = summary["pipelines"][0]
+    p, v = summary["pipelines"]
     assert summary["tasks"] == 3 and p["finished"] == 3 and p["failed"] == 0, p.get("failures")
+    assert v["finished"] == 3 and v["samples"]["max"] == 3 and len(v["coverage"]["value"]) == 3
+    assert v["coverage"]["value"] == sorted(v["coverage"]["value"])
     recs = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
-    assert len(recs) == 3
+    assert len(recs) == 6
+    seeds: dict[str, set[int]] = {}
     for rec in recs:
         assert rec["status"] == "ok" and rec["samples"], rec.get("error")
         s = rec["samples"][0]
         assert s["model"] == "smollm2-135m" and s["text"] and s["usage"]["output_tokens"] > 0
         assert rec["trace"]["calls"] >= 1 and rec["calls"] >= 1
         assert isinstance(rec["score"], float) and rec["seed"] == summary["task_seeds"][rec["task_id"]]
+        seeds.setdefault(rec["task_id"], set()).add(rec["seed"])
+    assert all(len(x) == 1 for x in seeds.values())  # both pipelines got the same seed per task
     assert p["cost"]["total_tokens"] > 0 and p["cost"]["model_seconds"] > 0
     assert p["latency_ms"]["p50"] > 0 and p["model_calls"] >= 3
     assert set(p["by_kind"]) == {"capital", "add", "yesno"}
@@ -69,20 +65,7 @@ def test_bench_qa_with_the_local_model(tmp_path: Path, questions: Path) -> None:
     assert page.count("data:image/svg+xml;base64,") == 3
     # Resuming a finished run runs nothing and changes nothing.
     before = (out / "results.jsonl").read_text()
-    r = infscale(
-        "bench",
-        "qa",
-        "--data",
-        str(questions),
-        "-p",
-        "smollm2-135m",
-        "--out",
-        str(out),
-        "--seed",
-        "1",
-        "--resume",
-        "--no-report",
-    )
+    r = infscale(*args, "--resume", "--no-report")
     assert r.returncode == 0, r.stderr
     assert (out / "results.jsonl").read_text() == before
 

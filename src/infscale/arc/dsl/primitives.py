@@ -8,6 +8,7 @@ instantiates the colour-parameterised ones for the colours a task uses.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -208,9 +209,9 @@ def crop_inside_frame(g: Grid) -> Grid | None:
         if h < 3 or w < 3:
             continue
         m = o.mask
-        if m[0].all() and m[-1].all() and m[:, 0].all() and m[:, -1].all():
-            if best is None or h * w > best.shape[0] * best.shape[1]:
-                best = o
+        framed = m[0].all() and m[-1].all() and m[:, 0].all() and m[:, -1].all()
+        if framed and (best is None or h * w > best.shape[0] * best.shape[1]):
+            best = o
     if best is None:
         return None
     return g[best.r0 + 1 : best.r1 - 1, best.c0 + 1 : best.c1 - 1]
@@ -322,7 +323,7 @@ def upscale_hw(a: int, b: int) -> Transform:
 def downscale(k: int) -> Transform:
     def f(g: Grid) -> Grid | None:
         h, w = g.shape
-        if h % k or w % k or h == k and w == k and False:
+        if h % k or w % k:
             return None
         return g[::k, ::k]
 
@@ -413,7 +414,7 @@ def drop_empty_rows_cols(g: Grid) -> Grid | None:
     b = background(g)
     r = (g != b).any(axis=1)
     c = (g != b).any(axis=0)
-    if r.all() and c.all() or not r.any():
+    if (r.all() and c.all()) or not r.any():
         return None
     return g[r][:, c]
 
@@ -733,7 +734,7 @@ def connect_lines(horizontal: bool, vertical: bool) -> Transform:
             for r in range(src.shape[0]):
                 row = src[r]
                 nz = np.flatnonzero(row)
-                for a, b in zip(nz[:-1], nz[1:], strict=True):
+                for a, b in itertools.pairwise(nz):
                     if b > a + 1 and row[a] == row[b]:
                         seg = arr[r, a + 1 : b]
                         fill = seg == 0
