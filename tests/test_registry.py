@@ -129,3 +129,15 @@ def test_third_party_backend_through_entry_point(tmp_path, monkeypatch):
     eng = Engine(Registry.load(cfg))
     comp = eng.run("rev", Request(prompt="abc", metadata={"answer_kind": "raw"}))
     assert comp.answer == "cba"
+
+
+def test_cli_missing_model_file_and_unreachable_endpoint(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        "[models.ghost]\nbackend='llamacpp'\npath='/nonexistent/ghost.gguf'\n\n"
+        "[models.dead]\nbackend='openai_compat'\nbase_url='http://127.0.0.1:9/v1'\nmax_retries=0\n"
+    )
+    r = _cli("ask", "hi", "--model", "ghost", "--config", str(cfg))
+    assert r.returncode != 0 and "GGUF file not found" in r.stderr and "Traceback" not in r.stderr
+    r = _cli("ask", "hi", "--model", "dead", "--config", str(cfg))
+    assert r.returncode != 0 and "cannot reach" in r.stderr and "Traceback" not in r.stderr

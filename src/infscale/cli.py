@@ -124,6 +124,8 @@ def ask_cmd(
     ).validate()
     budget = Budget(max_calls=max_calls, max_tokens=max_budget_tokens, max_usd=max_usd, deadline_s=deadline)
     comp = engine.run(spec, request, seed=seed, budget=budget)
+    if not any(smp.ok for smp in comp.samples) and comp.errors:
+        fail(comp.errors[0])  # nothing answered: the failure is the result
     if as_json:
         sys.stdout.write(json.dumps(comp.to_dict(), default=str) + "\n")
         return
