@@ -71,12 +71,12 @@ async def warm_async(calls: int, in_flight: int) -> tuple[list[float], float]:
             _check(await pool.run(CODE, "solve", ARGS))
             samples.append(time.perf_counter() - t)
 
-        begin = time.perf_counter()
-        if in_flight == 1:
-            for _ in range(calls):
+        async def worker(share: int) -> None:  # each worker keeps one call in flight at a time
+            for _ in range(share):
                 await one()
-        else:
-            await asyncio.gather(*(one() for _ in range(calls)))
+
+        begin = time.perf_counter()
+        await asyncio.gather(*(worker(calls // in_flight) for _ in range(in_flight)))
         return samples, time.perf_counter() - begin
 
 
@@ -108,7 +108,9 @@ def bare_python(calls: int) -> tuple[list[float], float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--calls", type=int, default=300, help="calls per warm-pool row")
     parser.add_argument("--fresh-calls", type=int, default=20, help="calls per fresh-interpreter row")
     opts = parser.parse_args()
@@ -128,7 +130,9 @@ def main() -> None:
         samples, total = fn()
         results[name] = _stats(samples) | {"amortised": total / len(samples) * 1000, "n": len(samples)}
 
-    print(f"sandbox cost per call ({os.cpu_count()} CPUs, load average {load_before:.2f} -> {os.getloadavg()[0]:.2f})")
+    print(
+        f"sandbox cost per call ({os.cpu_count()} CPUs, load average {load_before:.2f} -> {os.getloadavg()[0]:.2f})"
+    )
     print(f"{'':28}{'median ms':>11}{'p90 ms':>9}{'mean ms':>9}{'amortised ms':>14}{'calls':>7}")
     for name, r in results.items():
         print(

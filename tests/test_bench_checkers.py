@@ -118,6 +118,11 @@ def test_python_checker_from_file(tmp_path: Path) -> None:
         load_python_checker("nocolon", tmp_path)
 
 
-def test_python_checker_from_module() -> None:
-    fn = load_python_checker("operator:eq")
-    assert Checker("python", "a", python=lambda p, g, i: fn(p, g), item={}).judge("a")
+def test_python_checker_from_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "my_checkers.py").write_text("def same(pred, gold, item):\n    return pred == gold\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    fn = load_python_checker("my_checkers:same")
+    c = Checker("python", "a", python=fn, item={})
+    assert c.judge("a") and not c.judge("b")
+    with pytest.raises(DataError, match="cannot load python checker"):
+        load_python_checker("no_such_checker_module:f")

@@ -128,6 +128,15 @@ def test_arc_through_the_engine(tmp_path: Path, config: Path) -> None:
     expected = json.loads((arc1 / "training" / "3c9b0459.json").read_text())["test"][0]["output"]
     assert sub["3c9b0459"][0]["attempt_1"] == expected
     assert sub["007bbfb7"][0] == {"attempt_1": [[0]], "attempt_2": [[0]]}  # no grid: placeholders
+    # Rescore submission.json independently: the official rule, straight from the task files.
+    total = 0.0
+    for tid, pairs in sub.items():
+        tests = json.loads((arc1 / "training" / f"{tid}.json").read_text())["test"]
+        solved = sum(
+            t["output"] in (a["attempt_1"], a["attempt_2"]) for t, a in zip(tests, pairs, strict=True)
+        )
+        total += solved / len(tests)
+    assert p["arc"]["score"] == pytest.approx(total / len(sub))
     assert (out / "report.html").exists()
 
 

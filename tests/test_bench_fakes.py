@@ -70,7 +70,7 @@ class OracleRunner:
             await asyncio.sleep(float(opts["delay"]))
             if tid in opts["fail"].split("|"):
                 raise BackendError(f"simulated backend failure on {tid}")
-            gold = self.gold.get(tid)
+            gold: Any = self.gold[tid]
             if request.metadata.get("answer_kind") == "grid":
                 gold = [t["output"] for t in gold["test"]]  # per test input
             rng = random.Random(f"{spec}|{seed}|{tid}")

@@ -437,7 +437,13 @@ BATTERY = [
 ]
 
 
-@pytest.mark.parametrize("case", BATTERY, ids=[c.name for c in BATTERY])
+def _param(case: Hostile) -> object:
+    """Cases that wait out a time limit are marked slow (they still run in CI)."""
+    slow = case.expected is Status.TIMEOUT or case.limits.timeout > QUICK.timeout
+    return pytest.param(case, id=case.name, marks=[pytest.mark.slow] if slow else [])
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in BATTERY])
 def test_hostile_program_is_contained(sandbox: Sandbox, host: Host, case: Hostile) -> None:
     fmt = dict(host.fmt, marker_name=host.marker)
     server_before = sandbox.server_pid

@@ -126,6 +126,9 @@ class Engine:
             strategy = SampleStrategy(pool=strategy.pool, n=request.n)
         if seed is None:
             seed = request.seed if request.seed is not None else random.randrange(2**31)
+        # The request's seed seeds the run; every call then gets its own seed derived from it (a seed left
+        # on the request would give every call the same samples).
+        request = request.with_(seed=None)
         # A pipeline may carry its own budget (``... | calls=20``): the tighter of both limits applies.
         budget = tighter_budget(budget, getattr(strategy, "budget", None))
         state = RunState(self, request, seed, budget)

@@ -46,6 +46,10 @@ def _seccomp() -> Filters | SandboxError:
     return _filter_cache
 
 
+class _ServerGone(SandboxError):
+    """The fork server was found dead while handing it a call (the call had not started)."""
+
+
 class _Job:
     """One call in flight, driven by loop callbacks: ``done`` resolves to the server's exit message
     (None if the server died) once the child has exited and its pipes are drained."""
@@ -183,7 +187,6 @@ class _Server:
         self.spare_disk = spare_disk
         self.ready: asyncio.Future[dict[str, Any]] = loop.create_future()
         self.dead = False
-        self.notes: list[str] = []
         self.root = tempfile.mkdtemp(prefix="infscale-sandbox-")
         os.chmod(self.root, 0o711)  # job dirs inside are 0700 and owned by each job's uid
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -241,6 +244,8 @@ class _Server:
             if not data:
                 self._died()
                 return
+            for fd in fds:  # SCM_RIGHTS does not set it; a program the host execs must not hold these
+                os.set_inheritable(fd, False)
             msg = json.loads(data)
             ev = msg["ev"]
             if ev == "ready":
@@ -266,12 +271,9 @@ class _Server:
         if job is not None:
             job.on_exited(msg)
             return
-        for spare in self.spares:  # a spare died before it was used: its confinement failed
+        for spare in self.spares:  # a spare died before it was used (the next call forks anew)
             if spare[0] == msg["cid"]:
                 self.spares.remove(spare)
-                with contextlib.suppress(OSError):
-                    os.set_blocking(spare[1][2], False)
-                    self.notes.append(os.read(spare[1][2], 4096).decode(errors="replace").strip())
                 for fd in spare[1]:
                     os.close(fd)
                 break
@@ -309,9 +311,9 @@ class _Server:
             except OSError as exc:
                 self._died()
                 if not quiet:
-                    raise SandboxError(f"the sandbox server is gone: {exc}") from exc
+                    raise _ServerGone(f"the sandbox server is gone: {exc}") from exc
         if not quiet:
-            raise SandboxError("the sandbox server is gone")
+            raise _ServerGone("the sandbox server is gone")
 
     def close(self) -> None:
         if not self.dead:
@@ -319,7 +321,10 @@ class _Server:
         self.sock.close()
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)  # its children die with it (parent-death signal)
-        self.proc.wait()
+        # Its exit tears down its namespaces, which a loaded kernel may take a while to do: never
+        # hang the host on that (subprocess reaps it later).
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=_KILL_GRACE)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -446,7 +451,12 @@ class SandboxPool:
         async with self._sem:
             await self.start()  # the server may have died while this call waited
             assert self._server is not None and self._isolation is not None
-            return await self._run(self._server, self._isolation, payload, limits)
+            try:
+                return await self._run(self._server, self._isolation, payload, limits)
+            except _ServerGone:  # died between calls: nothing of this call ran; once more, on a new one
+                await self.start()
+                assert self._server is not None and self._isolation is not None
+                return await self._run(self._server, self._isolation, payload, limits)
 
     async def _run(self, server: _Server, iso: Isolation, payload: bytes, limits: Limits) -> SandboxResult:
         loop = server.loop

@@ -53,7 +53,9 @@ from typing import Any
 HEADER = b"R"  # written by the child once confined, before any untrusted code runs
 SETUP_FAILED = 121  # child exit code when confinement failed (nothing untrusted ran)
 MAX_MESSAGE = 1 << 20
-UID_BASE = 1_990_000_000  # per-slot uids: concurrent jobs cannot signal or read each other
+# Each server draws a random block of uids, one per slot: concurrent jobs, in this pool or in any other
+# pool on the machine, do not share a uid (1 chance in a million for two given servers).
+UID_BLOCKS, UID_FLOOR = 1 << 20, 1_000_000_000
 SLOTS = 255
 # Imported once by the template, so that jobs using them do not pay for the import.
 PRELOAD = [
@@ -192,7 +194,9 @@ class Slot:
     """A private directory (a tmpfs when namespaces are available) and its Landlock ruleset, kept across
     jobs and wiped between them: a uid, a directory and a ruleset are cheap to reuse, a process is not."""
 
-    def __init__(self, index: int, path: str, uid: int | None, mounted: bool, ruleset: int, size: int) -> None:
+    def __init__(
+        self, index: int, path: str, uid: int | None, mounted: bool, ruleset: int, size: int
+    ) -> None:
         self.index, self.path, self.uid, self.mounted, self.ruleset = index, path, uid, mounted, ruleset
         self.size = size
 
@@ -247,6 +251,7 @@ class Server:
         else:
             self.bpf = None
         self.free_slots = list(range(SLOTS))
+        self.uid_base = UID_FLOOR + (int.from_bytes(os.urandom(4), "little") % UID_BLOCKS) * (SLOTS + 1)
         self.slots: dict[int, Slot] = {}
         self.cids = itertools.count(1)
         self.unclaimed: dict[int, Child] = {}  # spares whose pipes the host holds, not yet used
@@ -408,7 +413,7 @@ class Server:
         return slot
 
     def make_slot(self, index: int) -> Slot:
-        uid = UID_BASE + index if self.report["uid_drop"] else None
+        uid = self.uid_base + index if self.report["uid_drop"] else None
         path = os.path.join(self.root, f"slot-{index}")
         os.mkdir(path, 0o700)
         mounted = False
@@ -456,7 +461,10 @@ class Server:
         os.close(pidfd)
         msg = {"ev": "exited", "cid": child.cid, "wstatus": wstatus}
         self.send(msg | {"utime": ru.ru_utime, "stime": ru.ru_stime, "maxrss": ru.ru_maxrss})
-        if self.unclaimed.pop(child.cid, None) is not None and os.waitstatus_to_exitcode(wstatus) == SETUP_FAILED:
+        if (
+            self.unclaimed.pop(child.cid, None) is not None
+            and os.waitstatus_to_exitcode(wstatus) == SETUP_FAILED
+        ):
             # A spare that could not confine itself: stop refilling after a few (the host reports it).
             self.spare_failures += 1
         self.release(child.slot)
