@@ -180,13 +180,32 @@ def render_trace(trace: Trace, tree: Tree | None = None) -> Tree:
 @app.command("demo")
 def demo_cmd(
     config: ConfigOpt = None,
-    n: Annotated[int, typer.Option("--n", help="Samples per question for the sampled runs.")] = 8,
+    out: Annotated[
+        str | None, typer.Option("--out", help="Output directory (default runs/demo-TIME).")
+    ] = None,
+    per_kind: Annotated[int, typer.Option("--per-kind", help="Questions of each of the 6 kinds.")] = 5,
     seed: Annotated[int, typer.Option("--seed")] = 0,
+    pipeline: Annotated[
+        list[str] | None, typer.Option("--pipeline", "-p", help="Replace the demo's pipelines.")
+    ] = None,
 ) -> None:
-    """The main job: a handful of questions with both local models, greedy and n-sampled."""
+    """The main job: single local models versus inference-scaling pipelines, with an HTML report."""
+    from pathlib import Path
+
     from .demo import run_demo
 
-    run_demo(config=config, n=n, seed=seed, console=console)
+    if per_kind < 1:
+        fail("--per-kind must be at least 1")
+    rc = run_demo(
+        config=config,
+        out=Path(out) if out else None,
+        per_kind=per_kind,
+        seed=seed,
+        pipelines=pipeline,
+        console=console,
+    )
+    if rc:
+        raise typer.Exit(rc)
 
 
 def _mount_optional() -> None:

@@ -1,71 +1,60 @@
-"""The main job: a few questions answered by both local models, greedy and n-sampled, as a table."""
+"""The main job: single local models versus inference-scaling pipelines on a question set infscale writes
+itself, through the benchmark harness (summary table, results.jsonl, report.html)."""
 
 from __future__ import annotations
 
-import asyncio
 import time
+from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
-from .engine import Engine
-from .strategies.sample import SampleStrategy
-from .types import Request
+from .bench.builtin_questions import generate, write_jsonl
 
-DEMO_QUESTIONS: list[tuple[str, str, str]] = [
-    ("What is the capital of France?", "paris", "text"),
-    ("What is the capital of Japan?", "tokyo", "text"),
-    ("What is 12 plus 7?", "19", "number"),
-    ("Which number is larger, 41 or 14?", "41", "number"),
-    ("Is 10 an even number? Answer yes or no.", "yes", "yesno"),
+# Single models first (the baselines), then the pipelines that spend more compute.
+DEMO_PIPELINES: list[str] = [
+    "smollm2-135m",
+    "gemma3-270m",
+    "vote(n=8, models=[smollm2-135m, gemma3-270m])",
 ]
 
 
-def run_demo(*, config: str | None = None, n: int = 8, seed: int = 0, console: Console | None = None) -> None:
+def run_demo(
+    *,
+    config: str | None = None,
+    out: Path | None = None,
+    per_kind: int = 5,
+    seed: int = 0,
+    pipelines: list[str] | None = None,
+    console: Console | None = None,
+) -> int:
+    """Write the built-in questions, bench every pipeline on them, print the table and the report's path."""
+    from .cli import app
+
     console = console or Console()
-    engine = Engine.from_config(config)
-    models = [m for m in ("smollm2-135m", "gemma3-270m") if engine.registry.availability(m)[0]]
-    if not models:
-        console.print("[red]no local model is usable here: run the README's setup command[/]")
-        raise SystemExit(2)
-    table = Table(title=f"infscale demo: greedy vs {n} samples (plurality vote)")
-    for col in ("question", "expected", *[f"{m} greedy" for m in models], *[f"{m} vote@{n}" for m in models]):
-        table.add_column(col)
-    right = {f"{m}/{k}": 0 for m in models for k in ("greedy", "vote")}
-    t0 = time.perf_counter()
-
-    async def go() -> None:
-        for q, expected, kind in DEMO_QUESTIONS:
-            row = [q, expected]
-            cells: dict[str, str] = {}
-            for m in models:
-                for label, req in (
-                    (
-                        "greedy",
-                        Request(prompt=q, max_tokens=24, temperature=0.0, metadata={"answer_kind": kind}),
-                    ),
-                    (
-                        "vote",
-                        Request(
-                            prompt=q, n=n, max_tokens=24, temperature=0.8, metadata={"answer_kind": kind}
-                        ),
-                    ),
-                ):
-                    comp = await engine.arun(SampleStrategy(pool=[m], n=req.n), req, seed=seed)
-                    ok = str(comp.answer).lower() == expected
-                    right[f"{m}/{label}"] += ok
-                    mark = "[green]✓[/]" if ok else "[red]✗[/]"
-                    cells[f"{m}/{label}"] = f"{mark} {comp.answer!s:.18}"
-            row += [cells[f"{m}/greedy"] for m in models] + [cells[f"{m}/vote"] for m in models]
-            table.add_row(*row)
-
-    asyncio.run(go())
-    total = len(DEMO_QUESTIONS)
-    table.add_row(
-        "[bold]accuracy[/]",
-        "",
-        *[f"{right[f'{m}/greedy']}/{total}" for m in models],
-        *[f"{right[f'{m}/vote']}/{total}" for m in models],
+    out = out or Path("runs") / time.strftime("demo-%Y%m%d-%H%M%S")
+    questions = write_jsonl(out / "questions.jsonl", generate(per_kind, seed=seed))
+    console.print(
+        f"[bold]infscale demo[/]: {per_kind * 6} built-in questions (capitals, arithmetic, comparisons, parity), "
+        f"{len(pipelines or DEMO_PIPELINES)} pipelines on the embedded local models, offline"
     )
-    console.print(table)
-    console.print(f"[dim]{time.perf_counter() - t0:.1f} s on this machine[/]")
+    args = [
+        "bench",
+        "qa",
+        "--data",
+        str(questions),
+        "--out",
+        str(out),
+        "--seed",
+        str(seed),
+        "--concurrency",
+        "4",
+    ]
+    for p in pipelines or DEMO_PIPELINES:
+        args += ["-p", p]
+    if config:
+        args += ["--config", config]
+    rc = app(args, standalone_mode=False)
+    report = out / "report.html"
+    if report.is_file():
+        console.print(f"[bold]report:[/] {report.resolve()}")
+    return int(rc or 0)
