@@ -121,7 +121,9 @@ def main() -> None:
         if name.endswith("@shipped"):
             base = reg.get(name.removesuffix("@shipped"))
             opts = {k: v for k, v in base.options.items() if k != "requantize"}
-            reg.add(ModelSpec(name, base.backend, opts, prompt_format=base.prompt_format, context=base.context))
+            reg.add(
+                ModelSpec(name, base.backend, opts, prompt_format=base.prompt_format, context=base.context)
+            )
         backend = reg.backend(name)
         assert isinstance(backend, LlamaCppBackend)
         backend.generate_sync(Request(prompt="warm up", max_tokens=4))

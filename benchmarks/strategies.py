@@ -308,6 +308,8 @@ async def main_async(args: argparse.Namespace) -> int:
         )
         items = load_jsonl(data)
         source = str(data)
+    if args.kinds:
+        items = [it for it in items if it.kind in args.kinds.split(",")]
     items = stratified(items, args.limit)
     names = args.pipelines.split(",") if args.pipelines else ([] if args.spec else list(PIPELINES))
     unknown = [n for n in names if n not in PIPELINES]
@@ -378,6 +380,9 @@ def main() -> int:
     p.add_argument("--heldout", action="store_true", help="use the generated held-out set instead")
     p.add_argument("--heldout-seed", type=int, default=2025)
     p.add_argument("--limit", type=int, help="at most this many questions, kinds taken in turn")
+    p.add_argument(
+        "--kinds", help="only these kinds (comma-separated: capital, add, sub, mul, compare, yesno)"
+    )
     p.add_argument("--pipelines", help="comma-separated names from PIPELINES (see --list)")
     p.add_argument("--spec", action="append", help="NAME=SPEC: an inline pipeline to add (repeatable)")
     p.add_argument("--calls", type=int, default=8, help="budget: model calls per question (equal for all)")

@@ -60,14 +60,17 @@ def test_timeout_is_reported_and_bounded(sandbox: Sandbox) -> None:
 
 
 def test_each_call_is_a_fresh_process(sandbox: Sandbox) -> None:
+    """Private dirs are recycled between calls (wiped) and processes never are: over several rotations
+    through the slots, every call sees an empty directory and fresh module state."""
     code = (
-        "import os\nSEEN = []\ndef main():\n    SEEN.append(1)\n    open('state', 'a').write('x')\n"
+        "import os\nSEEN = []\ndef main():\n    SEEN.append(1)\n    os.makedirs('d/e')\n"
+        "    os.mkdir('locked', 0o500)\n    open('state', 'a').write('x')\n"
         "    return [os.getpid(), len(SEEN), open('state').read(), sorted(os.listdir('.'))]\n"
     )
-    first, second = sandbox.run(code), sandbox.run(code)
-    assert first.status is Status.OK and second.status is Status.OK
-    assert first.value[0] != second.value[0]
-    assert first.value[1:] == second.value[1:] == [1, "x", ["state"]]  # nothing survives between calls
+    results = [sandbox.run(code) for _ in range(6)]
+    assert all(r.status is Status.OK for r in results), [r.error for r in results]
+    assert len({r.value[0] for r in results}) == 6
+    assert all(r.value[1:] == [1, "x", ["d", "locked", "state"]] for r in results)
 
 
 def test_the_private_dir_is_home_and_cwd(sandbox: Sandbox) -> None:
@@ -103,6 +106,24 @@ def test_bad_inputs_raise_typed_errors(sandbox: Sandbox) -> None:
         Limits(timeout=-1)
     with pytest.raises(SandboxError, match="must be a number"):
         Limits(memory_mb="lots")  # type: ignore[arg-type]
+
+
+async def test_disk_limit_per_call_does_not_leak_into_later_calls() -> None:
+    """A call with its own disk_bytes resizes its private tmpfs; the slot must get the pool's size back
+    before a spare reuses it (children finishing together make that reuse likely)."""
+    code = (
+        "import time\ndef main(n):\n    time.sleep(0.2)\n    open('f', 'wb').write(b'0' * n)\n    return n\n"
+    )
+    small = Limits(timeout=10, disk_bytes=64 << 10)
+    async with SandboxPool(limits=Limits(timeout=10), max_concurrency=8) as pool:
+        for _ in range(6):
+            calls = [pool.run(code, args=[1 << 10]) for _ in range(2)]
+            calls += [pool.run(code, args=[1 << 10], limits=small) for _ in range(2)]
+            assert [r.status for r in await asyncio.gather(*calls)] == [Status.OK] * 4
+            big = await asyncio.gather(*(pool.run(code, args=[1 << 20]) for _ in range(3)))
+            assert [(r.status, r.value) for r in big] == [(Status.OK, 1 << 20)] * 3
+        tight = await pool.run(code, args=[200 << 10], limits=small)
+        assert tight.status is Status.OUTPUT_LIMIT
 
 
 def test_large_inputs_travel_through_the_pipe(sandbox: Sandbox) -> None:

@@ -32,7 +32,9 @@ def qa(question: str, kind: str) -> Request:
 
 async def test_program_aided_arithmetic_is_computed_not_guessed(local_engine):
     # Neither model can add 67 and 81 directly; both can write "67 + 81".
-    comp = await local_engine.arun(f"vote(n=3, model={GEMMA}, via=pal)", qa("What is 67 + 81?", "number"), seed=1)
+    comp = await local_engine.arun(
+        f"vote(n=3, model={GEMMA}, via=pal)", qa("What is 67 + 81?", "number"), seed=1
+    )
     assert comp.answer == 148
     leaves = comp.trace.calls()
     assert len(leaves) == 1 and leaves[0].attrs["n"] == 3  # one batched decode

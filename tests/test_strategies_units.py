@@ -358,3 +358,12 @@ async def test_pal_runs_programs_the_evaluator_refuses_in_the_sandbox():
     )
     comp = await eng.arun(strat, req, seed=1)
     assert not [leaf for leaf in comp.trace.calls() if leaf.name == "python-sandbox"]
+
+
+async def test_pal_verifier_across_models_splits_the_programs():
+    comp = await ask("best_of_n(n=2, model=noisy, verifier=pal(models=[oracle, noisy], n=5))", seed=3)
+    pal_calls = sorted(
+        (leaf.name, leaf.attrs["n"]) for leaf in comp.trace.calls() if ":pal:" in leaf.attrs["label"]
+    )
+    assert pal_calls == [("noisy", 2), ("oracle", 3)]
+    assert comp.answer == 42

@@ -1,9 +1,10 @@
 """Grids as text for language models, and a robust parser from model output back to a grid.
 
 Encodings (``ENCODINGS``): ``digits`` (one row per line, ``0123``), ``spaced`` (``0 1 2 3``), ``json``
-(``[[0,1],[2,3]]``), ``csv`` (``0,1,2,3``) and ``letters`` (colour names' initials: ``.`` for black,
-``B R G Y X M O A C W``... see ``LETTERS``). :func:`parse_grid` reads any of them back; the last
-well-formed grid in the text wins, and text without one gives ``None``, never an exception.
+(``[[0,1],[2,3]]``), ``csv`` (``0,1,2,3``) and ``letters`` (``.`` for 0, one capital per colour, see
+``LETTERS``; rows of one letter are not parsed back, so prose capitals are never read as grids).
+:func:`parse_grid` reads any of them back; the last well-formed grid in the text wins, and text without one
+gives ``None``, never an exception.
 """
 
 from __future__ import annotations
@@ -50,7 +51,6 @@ def encode_task(task: Task, encoding: str = "digits", include_test_outputs: bool
 
 
 _JSON_GRID = re.compile(r"\[\s*\[[\d\s,\[\]]*\]\s*\]")
-_ROW_LINE = re.compile(r"^[ \t]*(?:\|)?[ \t]*((?:[0-9][ \t,|]*)+|[.A-Z][.A-Z ]*)[ \t]*(?:\|)?[ \t]*$")
 
 
 def _valid(rows: Any) -> GridList | None:
@@ -80,7 +80,8 @@ def _row_values(line: str) -> list[int] | None:
     if re.fullmatch(r"[0-9]([ \t,|]+[0-9])*", s):
         return [int(c) for c in re.findall(r"[0-9]", s)]
     compact = s.replace(" ", "")
-    if compact and all(c in LETTERS for c in compact) and any(c != "." for c in compact) | (len(compact) > 1):
+    # letter rows: at least two cells, so a lone capital in prose is not read as a 1x1 grid
+    if len(compact) > 1 and all(c in LETTERS for c in compact):
         return [LETTERS.index(c) for c in compact]
     return None
 

@@ -242,7 +242,9 @@ def judge(obs: Observation) -> tuple[Status, Any, str | None]:
         sig = os.WTERMSIG(obs.wstatus)
         if sig == signal.SIGSYS:
             return Status.FORBIDDEN, None, "a forbidden system call was attempted (killed by seccomp)"
-        if sig == signal.SIGXCPU or (sig == signal.SIGKILL and obs.cpu_time >= lim.effective_cpu_time - 0.05):
+        # A SIGKILL the host did not ask for is RLIMIT_CPU's hard limit (one second past the soft one),
+        # or the kernel's OOM killer; rusage can read below the limit's own accounting, hence the slack.
+        if sig == signal.SIGXCPU or (sig == signal.SIGKILL and obs.cpu_time >= lim.effective_cpu_time * 0.5):
             return Status.TIMEOUT, None, f"CPU time limit of {lim.effective_cpu_time:g}s exceeded"
         if sig == signal.SIGXFSZ:
             return Status.OUTPUT_LIMIT, None, f"file size limit of {lim.disk_bytes} bytes exceeded"

@@ -467,9 +467,8 @@ class SandboxPool:
         deadline = loop.call_later(limits.timeout, job.on_deadline)
         try:
             spare = server.take_spare() if limits.disk_bytes == server.spare_disk else None
-            if spare is not None:  # start a waiting child directly; tell the server afterwards
+            if spare is not None:  # start a waiting child directly: writing the job is all it takes
                 job.on_started(*spare)
-                await server.send({"op": "claim", "cid": spare[0]})
             else:  # have the server fork a child (and size its private dir) for this call
                 msg = {"op": "run", "id": job.id, "limits": limits.to_wire(), "inline": inline}
                 await server.send(msg, payload if inline else b"")

@@ -19,8 +19,8 @@ Protocol with the host, one JSON message per SOCK_SEQPACKET datagram:
                   {"ev": "started", "id", "cid"} with the same pipes (job_w only if not inline), for a
                   child forked on request; {"ev": "exited", "cid", "wstatus", "utime", "stime",
                   "maxrss"} for every child; {"ev": "failed", "id", "error"}
-  host -> server: {"op": "claim", "cid"} after starting a spare; {"op": "run", "id", "limits",
-                  "inline"} [NUL job] to have a child forked; {"op": "kill", "cid"}; EOF = shut down
+  host -> server: {"op": "run", "id", "limits", "inline"} [NUL job] to have a child forked;
+                  {"op": "kill", "cid"}; EOF = shut down. (Starting a spare needs no message.)
 A job is {"code", "function", "args", "kwargs", "limits"} as JSON on the child's stdin, then EOF.
 Children are named by a never-reused ``cid``, not by pid.
 """
@@ -127,10 +127,20 @@ class _SockFprog(ctypes.Structure):
     _fields_ = (("len", ctypes.c_ushort), ("filter", ctypes.c_void_p))
 
 
-def _load_seccomp(bpf: bytes) -> None:
-    buf = ctypes.create_string_buffer(bpf, len(bpf))
-    prog = _SockFprog(len(bpf) // 8, ctypes.addressof(buf))
-    _ok(_libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.addressof(prog), 0, 0), "seccomp filter")
+class _Program:
+    """A BPF program ready for ``prctl``, built once in the server; each child patches its own pid into
+    its (copy-on-write) copy and loads it: no allocation, no ctypes set-up after the fork."""
+
+    def __init__(self, bpf: bytes, pid_words: list[int]) -> None:
+        self.buf = ctypes.create_string_buffer(bpf, len(bpf))
+        self.prog = _SockFprog(len(bpf) // 8, ctypes.addressof(self.buf))
+        self.pid_words = pid_words
+
+    def load(self, pid: int | None = None) -> None:
+        if pid is not None:
+            for i in self.pid_words:
+                struct.pack_into("<I", self.buf, 4 * i, pid)
+        _ok(_libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.addressof(self.prog), 0, 0), "seccomp")
 
 
 def _vm_size() -> int:
@@ -202,13 +212,10 @@ class Slot:
 
 
 class Child:
-    """One forked, confined child: a spare waiting for a job, or running one (``claimed``).
-
-    ``cid`` names it in the protocol: unlike a pid, it is never reused."""
+    """One forked, confined child. ``cid`` names it in the protocol: unlike a pid, it is never reused."""
 
     def __init__(self, cid: int, pid: int, pidfd: int, slot: Slot, host_fds: list[int]) -> None:
         self.cid, self.pid, self.pidfd, self.slot, self.host_fds = cid, pid, pidfd, slot, host_fds
-        self.claimed = False
 
 
 class Server:
@@ -219,9 +226,11 @@ class Server:
         self.root: str = config["root"]
         self.spares_wanted = int(config.get("spares", 2))
         self.spare_disk = int(config.get("spare_disk", SPARE_DISK))
-        self.server_bpf = bytes.fromhex(config["server_bpf"]) if config.get("server_bpf") else None
-        self.bpf: bytes | None = bytes.fromhex(config["child_bpf"]) if config.get("child_bpf") else None
-        self.pid_words: list[int] = list(config.get("pid_words", []))
+        server_bpf = bytes.fromhex(config["server_bpf"]) if config.get("server_bpf") else None
+        child_bpf = bytes.fromhex(config["child_bpf"]) if config.get("child_bpf") else None
+        self.bpf: _Program | None = None
+        if server_bpf is not None and child_bpf is not None:
+            self.bpf = _Program(child_bpf, list(config.get("pid_words", [])))
         self.landlock = _load_sibling("landlock")
         self.abi = self.landlock.abi_version()
         self.is_root = os.geteuid() == 0
@@ -245,16 +254,14 @@ class Server:
                 self.report["uid_drop"] = True
         self.report["read_roots"] = self.read_roots
         self._clean_interpreter()
-        if self.server_bpf is not None and self.bpf is not None:
+        if self.bpf is not None and server_bpf is not None:
             _prctl(_PR_SET_NO_NEW_PRIVS, 1)
-            _load_seccomp(self.server_bpf)
-        else:
-            self.bpf = None
+            _Program(server_bpf, []).load()
         self.free_slots = list(range(SLOTS))
         self.uid_base = UID_FLOOR + (int.from_bytes(os.urandom(4), "little") % UID_BLOCKS) * (SLOTS + 1)
         self.slots: dict[int, Slot] = {}
         self.cids = itertools.count(1)
-        self.unclaimed: dict[int, Child] = {}  # spares whose pipes the host holds, not yet used
+        self.spares: dict[int, Child] = {}  # handed to the host; whether used, learnt at exit
         self.children: dict[int, Child] = {}  # pidfd -> child
         self.by_cid: dict[int, Child] = {}
         self.spare_failures = 0
@@ -296,15 +303,14 @@ class Server:
         self.send({"ev": "ready", "report": self.report})
         self.sel.register(self.ctl, selectors.EVENT_READ, None)
         while True:
-            # Events first; refill the spares only when nothing is waiting, and while jobs run only if
-            # no spare is left: forking then would delay reaping (and so reporting) the running jobs.
-            running = sum(child.claimed for child in self.children.values())
-            refill = len(self.unclaimed) < self.spares_wanted and self.spare_failures < 3
-            refill = refill and (running == 0 or not self.unclaimed)
+            # Events first; refill the spares only when nothing is waiting. The host starts spares without
+            # telling this server, which learns it when they exit: so a spare is replaced after its job,
+            # never while it runs (forking then would delay reaping, and so reporting, the running job).
+            refill = len(self.spares) < self.spares_wanted and self.spare_failures < 3
             events = self.sel.select(timeout=0 if refill else None)
             if not events and refill:
                 self.spawn_spare()
-            # Control messages before exits: a claim must be seen before the claimed child's exit.
+            # Control messages first: a kill for a child must be handled before its exit is reported.
             for key, _ in sorted(events, key=lambda event: event[0].data is not None):
                 if key.data is None:
                     self.on_control()
@@ -321,12 +327,7 @@ class Server:
         head, _, payload = data.partition(b"\0")
         msg = json.loads(head)
         op = msg["op"]
-        if op == "claim":  # the host started a spare itself, by writing the job to its stdin
-            child = self.unclaimed.pop(msg["cid"], None)
-            if child is not None:
-                child.claimed = True
-                self.spare_failures = 0
-        elif op == "run":
+        if op == "run":
             self.dispatch(msg["id"], msg["limits"], payload if msg.get("inline") else None)
         elif op == "kill":
             child = self.by_cid.get(msg["cid"])
@@ -368,7 +369,7 @@ class Server:
             self.spare_failures += 1
             self.report["errors"].append(f"spare: {exc}")
             return
-        self.unclaimed[child.cid] = child
+        self.spares[child.cid] = child
         self.send({"ev": "spare", "cid": child.cid}, child.host_fds)
         for fd in child.host_fds:
             os.close(fd)
@@ -379,15 +380,10 @@ class Server:
         size). A small job travels inside the run message and is written here."""
         try:
             child = self.fork_child()
-            slot = child.slot
-            if slot.mounted and limits["disk_bytes"] != slot.size:
-                flags = _MS_REMOUNT | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
-                _mount(None, slot.path, None, flags, _tmpfs_size(limits["disk_bytes"]))
-                slot.size = limits["disk_bytes"]
+            self.resize(child.slot, limits["disk_bytes"])
         except OSError as exc:
             self.send({"ev": "failed", "id": job_id, "error": str(exc)})
             return
-        child.claimed = True
         fds = child.host_fds
         if payload is not None:  # fits the empty pipe (the host checks the size): never blocks
             with contextlib.suppress(OSError):  # the child is gone; its exit is reported as usual
@@ -461,12 +457,11 @@ class Server:
         os.close(pidfd)
         msg = {"ev": "exited", "cid": child.cid, "wstatus": wstatus}
         self.send(msg | {"utime": ru.ru_utime, "stime": ru.ru_stime, "maxrss": ru.ru_maxrss})
-        if (
-            self.unclaimed.pop(child.cid, None) is not None
-            and os.waitstatus_to_exitcode(wstatus) == SETUP_FAILED
-        ):
-            # A spare that could not confine itself: stop refilling after a few (the host reports it).
-            self.spare_failures += 1
+        if self.spares.pop(child.cid, None) is not None:  # a spare: used by the host, or broken
+            # Spares that keep failing to confine themselves are not replaced (calls then fork on
+            # demand and report the failure); any other exit resets the count.
+            failed = os.waitstatus_to_exitcode(wstatus) == SETUP_FAILED
+            self.spare_failures = self.spare_failures + 1 if failed else 0
         self.release(child.slot)
 
     def sweep(self, child: Child) -> None:
@@ -490,7 +485,8 @@ class Server:
             os.waitpid(killer, 0)
 
     def release(self, slot: Slot) -> None:
-        """Wipe the slot's directory for its next child; if anything resists, rebuild the slot."""
+        """Wipe the slot's directory (and give it back the spares' size) for its next child; if
+        anything resists, rebuild the slot."""
         try:
             with os.scandir(slot.path) as entries:
                 for entry in entries:
@@ -498,10 +494,17 @@ class Server:
                         shutil.rmtree(entry.path)
                     else:
                         os.unlink(entry.path)
+            self.resize(slot, self.spare_disk)
         except OSError as exc:
             self.report["errors"].append(f"wiping {slot.path}: {exc}")
             self.drop_slot(slot)
         self.free_slots.insert(0, slot.index)
+
+    def resize(self, slot: Slot, disk_bytes: int) -> None:
+        if slot.mounted and slot.size != disk_bytes:
+            flags = _MS_REMOUNT | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+            _mount(None, slot.path, None, flags, _tmpfs_size(disk_bytes))
+            slot.size = disk_bytes
 
     def drop_slot(self, slot: Slot) -> None:
         self.slots.pop(slot.index, None)
@@ -581,10 +584,7 @@ def _child(fds: list[int], slot: Slot, vm_base: int, probe: bool, srv: Server) -
             srv.landlock.restrict_self(rules)
         os.closerange(4, 1 << 20)
         if srv.bpf is not None:
-            bpf = bytearray(srv.bpf)
-            for i in srv.pid_words:
-                struct.pack_into("<I", bpf, 4 * i, os.getpid())
-            _load_seccomp(bytes(bpf))
+            srv.bpf.load(os.getpid())
         os.environ["HOME"] = os.environ["TMPDIR"] = os.environ["PWD"] = slot.path
         if "tempfile" in sys.modules:
             setattr(sys.modules["tempfile"], "tempdir", slot.path)  # noqa: B010 (mypy: untyped module attr)
@@ -693,7 +693,7 @@ def _run_job(vm_base: int, own_uid: bool) -> None:
     )
     builtins_dict, saved_builtins = builtins.__dict__, dict(builtins.__dict__)
     epilogue = _make_epilogue()
-    write, exit_, out, err = os.write, os._exit, sys.stdout, sys.stderr
+    write, close, exit_, out, err = os.write, os.close, os._exit, sys.stdout, sys.stderr
     returned, outcome = False, None
     try:
         linecache.cache["<sandbox>"] = (len(code), None, code.splitlines(True), "<sandbox>")
@@ -725,6 +725,8 @@ def _run_job(vm_base: int, own_uid: bool) -> None:
     try:
         while view:
             view = view[write(3, view) :]
+        for fd in (3, 1, 2):  # EOF for the host now, not after the process teardown
+            close(fd)
     finally:
         exit_(0)
 

@@ -510,6 +510,7 @@ def _v_pal(kw: dict[str, Any]) -> Any:
         temperature=kw["temperature"] if kw["temperature"] is not None else 0.5,
         propose=kw["propose"] if kw["propose"] is not None else True,
         sandbox=kw["sandbox"] if kw["sandbox"] is not None else True,
+        with_models=kw["models"],
     )
 
 
@@ -547,6 +548,7 @@ VERIFIERS: dict[str, Spec] = {
             "temperature": Param(FLOAT(0.0, 5.0)),
             "propose": Param(BOOL),
             "sandbox": Param(BOOL),
+            "models": Param(MODELS),
         },
         positional="model",
         doc="pal(model=gemma3-270m, n=3)",

@@ -198,7 +198,8 @@ def pal_samples(samples: Sequence[Sample], kind: str) -> list[Sample]:
 
 @dataclass
 class PalVerifier(Verifier):
-    """Program-aided checking: ``n`` programs from ``model``; a candidate's score is their agreement."""
+    """Program-aided checking: ``n`` programs from ``model`` (or split across ``with_models``, one
+    batched call each); a candidate's score is the share of executed programs that agree with it."""
 
     name = "pal"
     candidate_independent = True  # the programs depend on the question only: callers may reuse them
@@ -207,26 +208,32 @@ class PalVerifier(Verifier):
     temperature: float = 0.5
     propose: bool = True
     sandbox: bool = True  # run programs the restricted evaluator refuses in the sandbox (a tool call)
+    with_models: list[str] | None = None
 
     def models(self) -> list[str]:
-        return [self.model] if self.model else []
+        return list(self.with_models or []) + ([self.model] if self.model else [])
 
     def describe(self) -> str:
-        return f"pal(model={self.model}, n={self.n})" if self.model else f"pal(n={self.n})"
+        ms = self.models()
+        who = f"models=[{', '.join(ms)}], " if len(ms) > 1 else (f"model={ms[0]}, " if ms else "")
+        return f"pal({who}n={self.n})"
 
-    def _model(self, ctx: VerifyContext) -> str | None:
-        return self.model or (ctx.models[0] if ctx.models else None)
+    def _models(self, ctx: VerifyContext) -> list[str]:
+        return self.models() or ctx.models[:1]
 
     def plan(self, candidates: Sequence[Sample], ctx: VerifyContext) -> list[Action]:
-        from ..strategies.common import derive_seed
+        from ..strategies.common import derive_seed, split_counts
 
-        model = self._model(ctx)
-        if model is None:
-            return []
+        models = self._models(ctx)
         temp = self.temperature if self.n > 1 else 0.0
-        seed = derive_seed(ctx.info.seed, ctx.tag, "pal", ctx.round)
-        req = pal_request(ctx.question, ctx.request, n=self.n, temperature=temp, seed=seed)
-        return [Call(model, req, label=self.label(ctx))]
+        acts: list[Action] = []
+        for i, (m, k) in enumerate(zip(models, split_counts(self.n, [1.0] * len(models)), strict=True)):
+            if k <= 0:
+                continue
+            seed = derive_seed(ctx.info.seed, ctx.tag, "pal", ctx.round, m)
+            req = pal_request(ctx.question, ctx.request, n=k, temperature=temp, seed=seed)
+            acts.append(Call(m, req, label=self.label(ctx, i)))
+        return acts
 
     def _programs(self, outcomes: Sequence[Outcome]) -> list[Sample]:
         return [s for o in outcomes if ":pal:" in o.action.label for s in o.samples]
