@@ -31,6 +31,10 @@ from infscale.verifiers.simple import CallableVerifier, ExactVerifier, LogprobVe
         ("sum([1, 2, 3])", 6),
         ("'Paris'", "Paris"),
         ("1 if 3 > 2 else 0", 1),
+        ("even(32)", True),
+        ("odd(32)", False),
+        ("larger(76, 134)", 134),
+        ("smaller(76, 134)", 76),
     ],
 )
 def test_safe_eval_computes(code, value):
@@ -51,6 +55,7 @@ def test_safe_eval_computes(code, value):
         "eval('1')",
         "globals()",
         "q[0]",
+        "even(3.5)",
     ],
 )
 def test_safe_eval_refuses(code):

@@ -68,7 +68,7 @@ def expression(question: str) -> str:
     q = question.lower()
     nums = re.findall(r"-?\d+", q)
     if nums and re.search(r"\b(even|odd)\b", q):
-        return f"{nums[0]} % 2 == {0 if 'even' in q else 1}"
+        return f"{'even' if 'even' in q else 'odd'}({nums[0]})"
     if len(nums) >= 2:
         a, b = nums[0], nums[1]
         if re.search(r"larger|greater|bigger", q):

@@ -46,6 +46,20 @@ def _seccomp() -> Filters | SandboxError:
     return _filter_cache
 
 
+_ROOT_PREFIX = "infscale-sandbox-"
+
+
+def _remove_stale_roots() -> None:
+    """Remove the (empty) working dirs of hosts that were killed before they could clean up: named
+    after the host's pid, owned by this user, and that pid no longer exists."""
+    base = Path(tempfile.gettempdir())
+    for path in base.glob(f"{_ROOT_PREFIX}*-*"):
+        pid = path.name[len(_ROOT_PREFIX) :].split("-", 1)[0]
+        with contextlib.suppress(OSError, ValueError):
+            if path.stat().st_uid == os.geteuid() and not Path(f"/proc/{int(pid)}").exists():
+                shutil.rmtree(path, ignore_errors=True)
+
+
 class _ServerGone(SandboxError):
     """The fork server was found dead while handing it a call (the call had not started)."""
 
@@ -187,7 +201,8 @@ class _Server:
         self.spare_disk = spare_disk
         self.ready: asyncio.Future[dict[str, Any]] = loop.create_future()
         self.dead = False
-        self.root = tempfile.mkdtemp(prefix="infscale-sandbox-")
+        _remove_stale_roots()
+        self.root = tempfile.mkdtemp(prefix=f"{_ROOT_PREFIX}{os.getpid()}-")
         os.chmod(self.root, 0o711)  # job dirs inside are 0700 and owned by each job's uid
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         flt = _seccomp()

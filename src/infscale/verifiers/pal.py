@@ -29,15 +29,17 @@ PAL_SYSTEM = (
     "Reply with the expression only."
 )
 #: Worked examples: varied phrasings of arithmetic, comparison and parity (never the benchmark's own).
+#: Parity and comparisons use the evaluator's helpers (``odd(35)``, ``greater(88, 121)``): a tiny model
+#: copies the question's own word far more reliably than it encodes ``% 2 == 1`` or picks max vs min.
 PAL_EXAMPLES: list[tuple[str, str]] = [
     ("How much is 15 plus 27?", "15 + 27"),
-    ("Is 35 an odd number? Answer yes or no.", "35 % 2 == 1"),
+    ("Is 35 an odd number? Answer yes or no.", "odd(35)"),
     ("Subtract 6 from 52.", "52 - 6"),
-    ("Which is greater, 88 or 121?", "max(88, 121)"),
+    ("Which is greater, 88 or 121?", "greater(88, 121)"),
     ("What is the product of 4 and 13?", "4 * 13"),
-    ("Is 64 even?", "64 % 2 == 0"),
+    ("Is 64 even?", "even(64)"),
     ("What do you get when you divide 144 by 12?", "144 / 12"),
-    ("Which of 47 and 19 is smaller?", "min(47, 19)"),
+    ("Which of 47 and 19 is smaller?", "smaller(47, 19)"),
 ]
 PAL_CUE = "Python expression for: "
 PAL_MAX_TOKENS = 24

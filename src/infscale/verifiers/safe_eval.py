@@ -2,7 +2,8 @@
 
 It walks Python's AST and allows only number, boolean and short string constants, arithmetic, comparisons,
 boolean logic, conditional expressions, tuples/lists, assignments to plain names, ``print`` and a few pure
-functions (``abs``, ``min``, ``max``, ``round``, ``sum``, ``math.sqrt``...). No attribute access except
+functions (``abs``, ``min``, ``max``, ``round``, ``sum``, ``math.sqrt``..., and helpers for tiny models:
+``even(n)``, ``odd(n)``, ``larger(a, b)``/``bigger``/``greater``/``higher`` = max, ``smaller``/``lower`` = min). No attribute access except
 ``math.<function>``, no imports, loops, subscripts, lambdas or comprehensions; sizes are bounded so that
 ``9 ** 9 ** 9`` is refused instead of computed. Anything else raises ``UnsafeCode``; runtime faults
 (division by zero) raise ``EvalFailed``. Programs that need more go to the sandbox (``infscale.sandbox``).
@@ -104,6 +105,26 @@ def _round(x: Any, nd: Any = None) -> Any:
     return round(x) if nd is None else round(x, nd)
 
 
+def _integer(x: Any) -> int:
+    if isinstance(x, bool) or not isinstance(x, int | float) or x != int(x):
+        raise EvalFailed(f"{x!r} is not an integer")
+    return int(x)
+
+
+# A small library for program-aided answers: a tiny model can copy the question's own word ("even",
+# "larger") instead of encoding the logic (``% 2 == 0``, ``max``), which it gets wrong more often.
+_LARGER = ("larger", "largest", "bigger", "biggest", "greater", "greatest", "higher", "highest", "more")
+_SMALLER = ("smaller", "smallest", "lower", "lowest", "less", "lesser", "least", "fewer")
+_HELPERS: dict[str, Callable[..., Any]] = {
+    "even": lambda x: _integer(x) % 2 == 0,
+    "is_even": lambda x: _integer(x) % 2 == 0,
+    "odd": lambda x: _integer(x) % 2 == 1,
+    "is_odd": lambda x: _integer(x) % 2 == 1,
+    **{w: max for w in _LARGER},
+    **{w: min for w in _SMALLER},
+}
+
+
 _FUNCS: dict[str, Callable[..., Any]] = {
     "abs": abs,
     "min": min,
@@ -118,6 +139,7 @@ _FUNCS: dict[str, Callable[..., Any]] = {
     "pow": lambda a, b: _pow(a, b),
     "divmod": divmod,
     "sorted": sorted,
+    **_HELPERS,
 }
 _MATH: dict[str, Callable[..., Any]] = {
     "sqrt": math.sqrt,
