@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .errors import BudgetExceededError, InfscaleError, ModelError
+from .errors import BudgetExceededError, InfscaleError, InvalidRequestError, ModelError
 from .extract import extract
 from .models.registry import Registry
 from .monitor.budget import Budget, BudgetTracker
@@ -216,7 +216,9 @@ class Engine:
             return Outcome(action, samples=done.samples, completion=comp)
         except BudgetExceededError as e:
             return e
-        except ModelError as e:
+        except (ModelError, InvalidRequestError) as e:
+            # One call a model rejects (e.g. a prompt beyond its context) fails that action, not the run:
+            # a cascade keeps its earlier tiers' answers.
             state.errors.append(e.message)
             return Outcome(action, error=e.message)
 

@@ -1,7 +1,8 @@
 """Non-LLM solvers as registry models: a Python callable answers the request.
 
 Options: ``callable`` = ``"module:function"``. The function takes ``(request, index)`` and returns the text,
-or a dict with ``text`` and optionally ``answer``; it may be async. Its wall time is counted as compute
+or a dict with ``text`` and optionally ``answer`` and ``score`` (the solver's own confidence in [0, 1], e.g. the
+ARC DSL's train-pair score); it may be async. Its wall time is counted as compute
 seconds; its money cost is the registry price (normally 0). Used for the ARC DSL search and for tools.
 """
 
@@ -65,6 +66,7 @@ class ProgramBackend(Backend):
                 r, err = "", f"{type(e).__name__}: {e}"
             dt = time.perf_counter() - t0
             text, answer = (r.get("text", ""), r.get("answer")) if isinstance(r, dict) else (str(r), None)
+            score = r.get("score") if isinstance(r, dict) else None
             usage = Usage(input_tokens=0, output_tokens=0, calls=1)
             out.append(
                 Sample(
@@ -77,6 +79,7 @@ class ProgramBackend(Backend):
                     latency_ms=dt * 1000,
                     seed=request.seed,
                     error=err,
+                    score=float(score) if score is not None else None,
                 )
             )
         return out

