@@ -48,18 +48,17 @@ PIPELINES: dict[str, str] = {
     "vote-confidence": f"vote(n=8, models={BOTH}, by=confidence)",
     "best_of_n-logprob": f"best_of_n(n=8, models={BOTH}, verifier=logprob)",
     "best_of_n-judge": f"best_of_n(n=4, models={BOTH}, verifier=judge({GEMMA}))",
-    "best_of_n-pal": f"best_of_n(n=4, models={BOTH}, verifier=pal({GEMMA}, n=4))",
+    "best_of_n-pal": f"best_of_n(n=2, models={BOTH}, verifier=pal(models={BOTH}, n=6))",
     "best_of_n-agreement": f"best_of_n(n=6, models={BOTH}, verifier=agreement(models={BOTH}))",
     "rank-listwise": f"rank(n=6, models={BOTH}, ranker={GEMMA})",
     "fuse": f"fuse(n=6, models={BOTH}, aggregator={GEMMA})",
     "refine-pal": f"refine(model={GEMMA}, rounds=2, verifier=pal({GEMMA}, n=2))",
     "cascade": f"cascade(vote(n=3, models=[{SMOL}]) @0.7, vote(n=4, models=[{GEMMA}]))",
     "moa": f"moa(proposers={BOTH}, layers=2, aggregator={GEMMA})",
-    "tree_search-pal": f"tree_search(models={BOTH}, iterations=6, batch=3, verifier=pal({GEMMA}, n=2))",
-    "route-rules": (
-        f"route(math=best_of_n(n=2, model={GEMMA}, verifier=pal({GEMMA}, n=5)), "
-        f"knowledge={GEMMA}, default={GEMMA})"
-    ),
+    "tree_search-pal": f"tree_search(models={BOTH}, iterations=6, batch=3, verifier=pal(models={BOTH}, n=2))",
+    "pal-vote": f"vote(n=6, models={BOTH}, via=pal)",
+    # Arithmetic, comparisons and parity to program-aided votes of both models; the rest to a vote of both.
+    "route-rules": f"route(math=vote(n=6, models={BOTH}, via=pal), default=vote(n=8, models={BOTH}))",
 }
 BASELINES = ("greedy-smollm2", "greedy-gemma3")
 

@@ -26,7 +26,7 @@ def bench(out: Path, *extra: str) -> subprocess.Popen[str]:
     }
     cmd = [
         sys.executable, "-m", "infscale.bench.cli", "bench", "qa", "--data", str(QA_DEV),
-        "-p", "oracle:n=2,p=0.5,delay=0.04", "-p", "oracle:n=1,p=0.9,delay=0.04",
+        "-p", "oracle:n=2,p=0.5,delay=0.25", "-p", "oracle:n=1,p=0.9,delay=0.25",
         "--limit", str(N), "--concurrency", "2", "--runner", "test_bench_fakes:from_env", "--no-report",
         "--out", str(out), *extra,
     ]  # fmt: skip
@@ -68,7 +68,7 @@ def test_kill_9_then_resume(tmp_path: Path) -> None:
     assert 8 <= len(done) < 2 * N
     # A write cut short by the kill: the partial line is detected and that task redone.
     with open(out / "results.jsonl", "a") as fh:
-        fh.write('{"v":1,"pipeline":"oracle:n=1,p=0.9,delay=0.04","task_id":"dev-00')
+        fh.write('{"v":1,"pipeline":"oracle:n=1,p=0.9,delay=0.25","task_id":"dev-00')
     finish_with_resume(out)
     assert keys(out / "results.jsonl")[: len(done)] == done
 

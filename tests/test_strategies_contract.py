@@ -141,9 +141,9 @@ async def test_failures_in_some_samples_still_answer_and_are_reported(name):
 async def test_deadline_returns_best_so_far():
     t0 = time.perf_counter()
     comp, _ = await run(
-        "vote(n=8, model=slow, adaptive=true, batch=2, confidence=0.999)", budget=Budget(deadline_s=0.7)
+        "vote(n=8, model=slow, adaptive=true, batch=2, confidence=0.999)", budget=Budget(deadline_s=1.0)
     )
-    assert time.perf_counter() - t0 < 1.5
+    assert time.perf_counter() - t0 < 2.5
     assert comp.budget_exhausted and comp.answer == 42
     assert 2 <= len(comp.samples) < 8
 
