@@ -439,6 +439,7 @@ BUDGET_KEYS = {
 
 
 def build_budget(items: list[tuple[str, Value, Loc]]) -> Budget | None:
+    """The budget a spec names (``| calls=20, ...`` or YAML ``budget:``), or None."""
     if not items:
         return None
     kw: dict[str, Any] = {}
@@ -447,20 +448,16 @@ def build_budget(items: list[tuple[str, Value, Loc]]) -> Budget | None:
         if field_name is None:
             raise loc.error(f"unknown budget key {key!r} (known: calls, tokens, usd, deadline)")
         if not isinstance(v, Atom) or v.kind != "number" or isinstance(v.value, bool):
-            raise _loc(v).error(f"budget {key} must be a number")
+            raise v.loc.error(f"budget {key} must be a number")
         if field_name in ("max_calls", "max_tokens"):
             if not isinstance(v.value, int) or v.value < 1:
-                raise _loc(v).error(f"budget {key} must be a positive integer")
+                raise v.loc.error(f"budget {key} must be a positive integer")
         elif v.value <= 0:
-            raise _loc(v).error(f"budget {key} must be > 0")
+            raise v.loc.error(f"budget {key} must be > 0")
         if field_name in kw:
             raise loc.error(f"budget {key} given twice")
         kw[field_name] = v.value
     return Budget(**kw)
-
-
-def _loc(v: Value) -> Loc:
-    return v.loc
 
 
 def _strategy_specs() -> dict[str, Spec]:
