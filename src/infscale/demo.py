@@ -15,6 +15,10 @@ DEMO_PIPELINES: list[str] = [
     "smollm2-135m",
     "gemma3-270m",
     "vote(n=8, models=[smollm2-135m, gemma3-270m])",
+    # arithmetic to program-aided voting (the models write expressions, a restricted evaluator runs them),
+    # everything else to a cross-model vote
+    "route(math=vote(n=6, models=[smollm2-135m, gemma3-270m], via=pal), "
+    "default=vote(n=8, models=[smollm2-135m, gemma3-270m]))",
 ]
 
 
