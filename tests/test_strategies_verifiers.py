@@ -63,6 +63,12 @@ def test_safe_eval_refuses(code):
         safe_eval(code)
 
 
+def test_model_text_does_not_print_syntax_warnings(recwarn):
+    with pytest.raises(EvalFailed):
+        safe_eval("3x + 1")
+    assert not [w for w in recwarn if issubclass(w.category, SyntaxWarning)]
+
+
 @pytest.mark.parametrize(
     "code", ["9 ** 9 ** 9", "2 ** 100000", "10 ** 5000", "'a' * 10**9", "1 / 0", "math.factorial(10**6)"]
 )
@@ -91,6 +97,8 @@ def test_program_candidates_and_run():
         (12.0, "number", 12),
         (0.1 + 0.2, "number", 0.3),
         (7, "yesno", None),
+        (0, "choice", None),
+        ("yes", "choice", "yes"),
         ("Paris", "text", "paris"),
         ("12", "number", 12),
     ],

@@ -141,8 +141,8 @@ def value_as_answer(value: Any, kind: str) -> Any:
             if not math.isfinite(value):
                 return None
             value = int(value) if value.is_integer() and abs(value) < 2**53 else round(value, 9)
-        if kind in ("yesno",):
-            return None
+        if kind in ("yesno", "choice"):
+            return None  # a number answers neither a yes/no question nor a multiple-choice one
         if kind == "text":
             return normalize_text(str(value))
         return value
@@ -151,10 +151,10 @@ def value_as_answer(value: Any, kind: str) -> Any:
             from ..extract import extract_number
 
             return extract_number(value)
-        if kind == "yesno":
-            from ..extract import extract_yesno
+        if kind in ("yesno", "choice"):
+            from ..extract import extract_choice, extract_yesno
 
-            return extract_yesno(value)
+            return extract_yesno(value) if kind == "yesno" else extract_choice(value)
         return normalize_text(value) or None
     return None
 

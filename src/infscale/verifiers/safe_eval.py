@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -274,7 +275,9 @@ class _Evaluator:
 def parse_program(source: str) -> ast.Module:
     """Parse and check the size and the allowed subset; raise ``UnsafeCode`` or ``EvalFailed``."""
     try:
-        tree = ast.parse(source, mode="exec")
+        with warnings.catch_warnings():  # model text like "3x" must not print SyntaxWarnings
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(source, mode="exec")
     except (SyntaxError, ValueError) as e:
         raise EvalFailed(f"syntax error: {e}") from None
     if len(tree.body) > MAX_STATEMENTS:
