@@ -52,7 +52,7 @@ PIPELINES: dict[str, str] = {
     "best_of_n-agreement": f"best_of_n(n=6, models={BOTH}, verifier=agreement(models={BOTH}))",
     "rank-listwise": f"rank(n=6, models={BOTH}, ranker={GEMMA})",
     "fuse": f"fuse(n=6, models={BOTH}, aggregator={GEMMA})",
-    "refine-pal": f"refine(model={GEMMA}, rounds=2, verifier=pal({GEMMA}, n=2))",
+    "refine-pal": f"refine(model={GEMMA}, rounds=2, verifier=pal(models={BOTH}, n=4))",
     "cascade": f"cascade(vote(n=3, models=[{SMOL}]) @0.7, vote(n=4, models=[{GEMMA}]))",
     "moa": f"moa(proposers={BOTH}, layers=2, aggregator={GEMMA})",
     "tree_search-pal": f"tree_search(models={BOTH}, iterations=6, batch=3, verifier=pal(models={BOTH}, n=2))",

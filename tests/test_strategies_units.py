@@ -367,3 +367,17 @@ async def test_pal_verifier_across_models_splits_the_programs():
     )
     assert pal_calls == [("noisy", 2), ("oracle", 3)]
     assert comp.answer == 42
+
+
+async def test_best_of_n_uses_verifier_outcomes_that_arrived_before_the_budget_ran_out():
+    from infscale.pipeline import parse_pipeline
+
+    eng = make_engine()
+    eng.registry.add(ModelSpec("looper", "program", {"callable": "tests.helpers.strategy_programs:looper"}))
+    # 3 noisy + 2 programs = 5 calls; the 2 sandbox runs the programs need do not fit.
+    strat = parse_pipeline(
+        "best_of_n(n=3, model=noisy, verifier=pal(models=[looper, oracle], n=2))", eng.registry
+    )
+    req = Request(prompt="What is 17 plus 25?", metadata={"answer_kind": "number"})
+    comp = await eng.arun(strat, req, seed=1, budget=Budget(max_calls=5))
+    assert comp.budget_exhausted and comp.answer == 42  # the oracle's program, executed locally, decided

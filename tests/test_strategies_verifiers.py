@@ -186,3 +186,13 @@ def test_a_comparison_selects_for_number_answers():
     out = pal_samples([Sample("76 > 134", "m"), Sample("12 < 30", "m"), Sample("3 == 3", "m")], "number")
     assert [s.answer for s in out] == [134, 12, None]
     assert pal_samples([Sample("76 > 134", "m")], "yesno")[0].answer == "no"
+
+
+def test_only_runnable_programs_go_to_the_sandbox():
+    from infscale.verifiers.pal import sandbox_code
+
+    assert sandbox_code("76 - 9") is None  # the evaluator runs it
+    assert sandbox_code("large2(76, 134)") is None  # an undefined function fails anywhere
+    loop = "t = 0\nfor v in [1, 2]:\n    t += v\nprint(t)"
+    assert sandbox_code(loop) == loop
+    assert sandbox_code("import math\ndef f(x):\n    return math.floor(x)\nf(2.5)") is not None

@@ -138,6 +138,11 @@ class BestOfNStrategy(Strategy):
         return self.best(state)
 
     def best(self, state: dict[str, Any]) -> Done:
+        if state["scored"] is None and self.verifier is not None and state.get("verify_outcomes"):
+            # The budget ran out during verification: score with the verifier's outcomes that did arrive.
+            partial = self.verifier.finish(state["candidates"], state["verify_outcomes"], self._ctx(state))
+            state["samples"].extend(partial[len(state["candidates"]) :])
+            state["scored"] = partial
         pool: list[Sample] = state["scored"] if state["scored"] is not None else state["candidates"]
         scored = state["scored"] is not None
         if scored:

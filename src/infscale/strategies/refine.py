@@ -1,7 +1,8 @@
 """``refine``: draft, then critique and revise for up to ``rounds`` rounds; stop when the verifier passes.
 
 With a verifier, each answer is scored and the loop stops at the first one scoring at least
-``threshold``; the answer is the best-scored one seen. Without a verifier, the critic's own verdict
+``threshold``; the answer is the best-scored one seen (answers the verifier proposes, such as executed
+programs, included). Without a verifier, the critic's own verdict
 (its reply starts with yes or no) decides, and the answer is the last one the critic accepted, else the
 last revision. Answers already rejected are listed in the revision prompt so they are not repeated.
 """
@@ -121,6 +122,10 @@ class RefineStrategy(Strategy):
             if scored is None:
                 return more
             score = scored[0].score or 0.0
+            if len(scored) > 1 and not state.get("proposals"):
+                # Answers the verifier proposes (executed programs) compete with the revisions.
+                state["proposals"] = [p for p in scored[1:] if p.ok and p.answer is not None]
+                state["samples"].extend(state["proposals"])
             state["current"] = scored[0]
             state["history"][-1][0] = scored[0]
             state["history"][-1][1] = score
@@ -198,8 +203,9 @@ class RefineStrategy(Strategy):
         if not hist:
             return Done(answer=None, text="", confidence=0.0, samples=state["samples"], info=info)
         if self.verifier is not None:
-            scored = [h for h in hist if h[1] is not None]
-            # The best-scored answer; among equals the latest (a revision that the verifier rates as high).
+            scored = [[p, p.score or 0.0, False] for p in state.get("proposals", [])]
+            scored += [h for h in hist if h[1] is not None]
+            # The best-scored answer; among equals the latest revision (proposals only win outright).
             pick = max(reversed(scored), key=lambda h: h[1]) if scored else hist[-1]
             conf = pick[1]
         else:

@@ -109,9 +109,31 @@ def run_program(text: str) -> tuple[Any, str | None, str | None]:
     return None, None, why
 
 
+def undefined_names(tree: Any) -> set[str]:
+    """Names a program reads but never defines (and that are not builtins): it would fail anywhere."""
+    import ast
+    import builtins
+
+    defined: set[str] = set(dir(builtins))
+    loaded: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (defined if isinstance(node.ctx, ast.Store | ast.Del) else loaded).add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            defined.add(node.name)
+        elif isinstance(node, ast.arg):
+            defined.add(node.arg)
+        elif isinstance(node, ast.alias):
+            defined.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            defined.add(node.name)
+    return loaded - defined
+
+
 def sandbox_code(text: str) -> str | None:
     """The program to run in the sandbox: valid Python that the restricted evaluator refuses (loops,
-    functions...); None when the evaluator can run the reply, or when no piece of it is Python."""
+    functions...); None when the evaluator can run the reply, when no piece of it is Python, or when it
+    reads names it never defines (``large(76, 134)``: it would fail in the sandbox too)."""
     import ast
 
     for code in program_candidates(text):
@@ -121,10 +143,10 @@ def sandbox_code(text: str) -> str | None:
             return None
         except UnsafeCode:
             try:
-                ast.parse(code)
+                tree = ast.parse(code)
             except SyntaxError:
                 continue
-            return code
+            return None if undefined_names(tree) else code
         except EvalError:
             continue
     return None

@@ -114,8 +114,23 @@ def _integer(x: Any) -> int:
 
 # A small library for program-aided answers: a tiny model can copy the question's own word ("even",
 # "larger") instead of encoding the logic (``% 2 == 0``, ``max``), which it gets wrong more often.
-_LARGER = ("larger", "largest", "bigger", "biggest", "greater", "greatest", "higher", "highest", "more")
-_SMALLER = ("smaller", "smallest", "lower", "lowest", "less", "lesser", "least", "fewer")
+_LARGER = (
+    *("large", "larger", "largest", "big", "bigger", "biggest", "great", "greater", "greatest"),
+    *("high", "higher", "highest", "more"),
+)
+_SMALLER = (
+    "small",
+    "smaller",
+    "smallest",
+    "low",
+    "lower",
+    "lowest",
+    "less",
+    "lesser",
+    "least",
+    "few",
+    "fewer",
+)
 _HELPERS: dict[str, Callable[..., Any]] = {
     "even": lambda x: _integer(x) % 2 == 0,
     "is_even": lambda x: _integer(x) % 2 == 0,
