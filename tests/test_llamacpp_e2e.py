@@ -70,7 +70,7 @@ def test_context_overflow_is_a_clear_error(engine):
     from infscale.errors import InvalidRequestError
 
     with pytest.raises(InvalidRequestError, match="exceeds the model's context"):
-        _gen(engine, "smollm2-135m", prompt="hello " * 3000, max_tokens=8)
+        _gen(engine, "smollm2-135m", prompt="hello " * 6000, max_tokens=8)
 
 
 def test_cli_ask_json_shape():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,9 +14,10 @@ from rich.table import Table
 from ..errors import InfscaleError
 from .formats import encode_grid
 from .grid import load_split, load_task
-from .runner import TaskResult, run_tasks
 from .scoring import score_task
-from .solver import DslSolver
+
+if TYPE_CHECKING:
+    from .runner import TaskResult
 
 app = typer.Typer(
     help="ARC-AGI: the arc_dsl program-search solver and official scoring.", no_args_is_help=True
@@ -39,6 +40,8 @@ def solve(
     """Solve one task: print the programs found and two attempts per test input (scored if known)."""
     try:
         task = load_task(task_file)
+        from .solver import DslSolver
+
         sol = DslSolver(max_depth=depth, time_budget_s=budget).solve(task)
     except InfscaleError as exc:
         _fail(exc)
@@ -93,6 +96,8 @@ def evaluate(
         return
     if limit > 0:
         tasks = tasks[:limit]
+    from .runner import run_tasks
+
     con = Console()
     rows: list[TaskResult] = []
     sink = out.open("w") if out else None

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+from .dsl import kernels
 from .grid import NamedTask
 from .scoring import score_task
 from .solver import DslSolver, attempts_at_budget
@@ -96,6 +97,7 @@ def run_tasks(
     curve: Sequence[float] = (),
 ) -> RunSummary:
     """Solve every task with ``DslSolver(**solver_kwargs)``; a task over ``hard_limit_s`` is killed, scored 0."""
+    kernels.warmup()  # compiled once here; the forked workers inherit it
     ctx = mp.get_context("fork")
     budget = float(solver_kwargs.get("time_budget_s", 10.0))
     limit = hard_limit_s if hard_limit_s is not None else budget * 1.5 + 2.0

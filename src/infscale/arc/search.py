@@ -5,7 +5,9 @@ input at once (icecuber's trick), so a program is verified on train and predicte
 two programs that give identical grids everywhere are the same node (deduplicated by the grids' bytes).
 Each state is checked against the train outputs exactly, up to a learned colour map, and (at shallow
 depth) by the per-task learners fitted on top of it. Layers are expanded best-first by a cheap closeness
-heuristic, within a wall-clock deadline and a node budget.
+heuristic, within a wall-clock deadline and a node budget. States with the outputs' shapes are pooled;
+after depth 1 and at the end, :func:`infscale.arc.compose.compose` lays pooled states on top of each other
+to reproduce outputs no single program gives.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .compose import PoolEntry, compose
 from .dsl.learners import LEARNERS, apply_colour_map, fit_colour_map
 from .dsl.primitives import MARK, Grid, transforms_for
 
@@ -77,6 +80,8 @@ class _Search:
         self.fallbacks: list[Candidate] = []
         self.seen_predictions: set[bytes] = set()
         self.nodes = 0
+        self.pool: list[PoolEntry] = []  # states with the outputs' shapes: pieces for compose()
+        self.composed = -1  # pool size at the last composition
         self.timed_out = False
         self.depth_reached = 0
 
@@ -96,6 +101,8 @@ class _Search:
         tr, te = state[: self.n], state[self.n :]
         if not all(g.shape == s for g, s in zip(tr, self.out_shapes, strict=True)):
             return
+        if len(self.pool) < POOL_LIMIT:
+            self.pool.append(PoolEntry(state, " | ".join(program) or "identity", depth))
         if all(np.array_equal(g, o) for g, o in zip(tr, self.train_out, strict=True)):
             self._add(" | ".join(program) or "identity", depth, te)
             return
@@ -213,6 +220,7 @@ class _Search:
                 for _, t, p in layer1[: self.learner_states]:
                     self._tick()
                     self._learners(t, p, 1)
+            self.compose_pool(self.deadline)  # early, so that the search is anytime for compositions too
             for limit in range(2, self.max_depth + 1):
                 if self.candidates:  # a pass that found a fit is final: deeper programs are less simple
                     break
@@ -223,6 +231,13 @@ class _Search:
                     self._dfs(t, p, 1, limit)
         except _Stop:
             return
+
+    def compose_pool(self, deadline: float) -> None:
+        """Add the compositions of the states pooled so far (see :mod:`infscale.arc.compose`)."""
+        if len(self.candidates) < self.stop_after and len(self.pool) != self.composed:
+            self.composed = len(self.pool)
+            for c in compose(self.pool, self.train_out, deadline=deadline):
+                self._add(c.program, c.complexity, c.predictions)
 
     def _tick(self) -> None:
         if self.nodes >= self.max_nodes or time.perf_counter() > self.deadline:
@@ -263,6 +278,10 @@ class _Search:
                 self._dfs(t, p, depth + 1, limit)
 
 
+POOL_LIMIT = 2500
+COMPOSE_RESERVE = (0.15, 0.6)  # share of the budget, and at most that many seconds, kept for compose()
+
+
 class _Stop(Exception):
     """Budget spent or enough programs found."""
 
@@ -280,8 +299,18 @@ def search(
 ) -> SearchResult:
     """Search programs mapping each train input to its output; see the module docstring."""
     t0 = time.perf_counter()
-    s = _Search(train_in, train_out, test_in, max_depth, t0 + time_budget_s, max_nodes, learner_depth)
+    deadline = t0 + time_budget_s
+    s = _Search(
+        train_in,
+        train_out,
+        test_in,
+        max_depth,
+        deadline - min(COMPOSE_RESERVE[0] * time_budget_s, COMPOSE_RESERVE[1]),
+        max_nodes,
+        learner_depth,
+    )
     s.run(stop_after)
+    s.compose_pool(deadline)
     s.candidates.sort(key=lambda c: c.complexity)
     s.weak.sort(key=lambda c: c.complexity)
     return SearchResult(

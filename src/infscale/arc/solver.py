@@ -19,8 +19,14 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidRequestError
+from .dsl import kernels
+from .dsl.primitives import Grid
 from .grid import GridList, Task, to_array, to_list, validate_task
-from .search import Candidate, search
+from .normalise import colour_maps, rename, rename_back
+from .search import Candidate, SearchResult, search
+
+#: Share of the budget the colour-normalised search gets when the task has pair-specific colours.
+NORMALISED_SHARE = 0.35
 
 
 @dataclass
@@ -63,6 +69,7 @@ class DslSolver:
         max_candidates: int = 1_000_000,
         attempts: int = 2,
         learner_depth: int = 1,
+        normalise: bool = True,
     ) -> None:
         if max_depth < 0 or max_depth > 6:
             raise InvalidRequestError("max_depth must be between 0 and 6")
@@ -77,6 +84,52 @@ class DslSolver:
         self.max_candidates = max_candidates
         self.attempts = attempts
         self.learner_depth = learner_depth
+        self.normalise = normalise
+        kernels.warmup()  # before any search clock starts
+
+    def _search(
+        self, train_in: list[Grid], train_out: list[Grid], test_in: list[Grid], seconds: float
+    ) -> SearchResult:
+        return search(
+            train_in,
+            train_out,
+            test_in,
+            max_depth=self.max_depth,
+            time_budget_s=seconds,
+            max_nodes=self.max_candidates,
+            learner_depth=self.learner_depth,
+            stop_after=self.attempts,
+        )
+
+    def _search_normalised(
+        self,
+        res: SearchResult,
+        tables: list[np.ndarray],
+        train_in: list[Grid],
+        train_out: list[Grid],
+        test_in: list[Grid],
+        deadline: float,
+        t0: float,
+    ) -> None:
+        n = len(train_in)
+        start = time.perf_counter()
+        if deadline - start < 0.1:
+            return
+        renamed = [rename(g, t) for g, t in zip([*train_in, *test_in], tables, strict=True)]
+        outs = [rename(g, t) for g, t in zip(train_out, tables[:n], strict=True)]
+        if any(g is None for g in [*renamed, *outs]):
+            return
+        more = self._search(renamed[:n], outs, renamed[n:], deadline - start)  # type: ignore[arg-type]
+        found = []
+        for c in more.candidates:
+            preds = [rename_back(p, t) for p, t in zip(c.predictions, tables[n:], strict=True)]
+            if all(p is not None for p in preds):
+                c.predictions = preds  # type: ignore[assignment]
+                c.program = f"normalise_colours | {c.program}"
+                c.found_s += start - t0
+                found.append(c)
+        _merge(res, found)
+        res.nodes += more.nodes
 
     def solve(self, task: Task, budget: float | None = None) -> ArcSolution:
         """Solve one task; ``budget`` (seconds) overrides ``time_budget_s`` for this call."""
@@ -85,16 +138,12 @@ class DslSolver:
         train_in = [to_array(p["input"]) for p in task["train"]]
         train_out = [to_array(p["output"]) for p in task["train"]]
         test_in = [to_array(p["input"]) for p in task["test"]]
-        res = search(
-            train_in,
-            train_out,
-            test_in,
-            max_depth=self.max_depth,
-            time_budget_s=budget if budget is not None else self.time_budget_s,
-            max_nodes=self.max_candidates,
-            learner_depth=self.learner_depth,
-            stop_after=self.attempts,
-        )
+        seconds = budget if budget is not None else self.time_budget_s
+        tables = colour_maps(train_in, train_out, test_in) if self.normalise else None
+        res = self._search(train_in, train_out, test_in, seconds * (1 - NORMALISED_SHARE if tables else 1))
+        if tables is not None and not any(not c.weak for c in res.candidates):
+            # Nothing fits with the colours as given: search again with each pair's own colours renamed.
+            self._search_normalised(res, tables, train_in, train_out, test_in, t0 + seconds, t0)
         chosen: list[Candidate] = list(res.candidates[: self.attempts])
         train_score = 1.0 if chosen else (res.fallbacks[0].train_score if res.fallbacks else 0.0)
         found_s = [c.found_s for c in chosen]
@@ -126,6 +175,16 @@ class DslSolver:
                 "timeline": [(c.found_s, c.complexity, c.weak, c.predictions) for c in res.candidates[:50]],
             },
         )
+
+
+def _merge(res: SearchResult, more: list[Candidate]) -> None:
+    """Add ``more`` candidates to ``res`` (verified before weak; no two with the same predictions)."""
+    pool = [c for c in res.candidates if not c.weak] + [c for c in more if not c.weak]
+    pool += [c for c in res.candidates if c.weak] + [c for c in more if c.weak]
+    res.candidates = []
+    for c in pool:
+        if not any(_same_preds(c, d) for d in res.candidates):
+            res.candidates.append(c)
 
 
 def attempts_at_budget(sol: ArcSolution, seconds: float, n_attempts: int = 2) -> list[list[GridList]]:

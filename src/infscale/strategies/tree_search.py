@@ -83,6 +83,14 @@ def seeded_numpy(seed: int) -> Iterator[None]:
         np.random.set_state(saved)
 
 
+def ask_trials(algo: Any, tree: Any, n: int, actions: list[str], seed: int) -> tuple[Any, list[Any]]:
+    """The next ``n`` expansions (treequest trials: node to expand, action, parent state) under ``seed``.
+    Shared by every AB-MCTS strategy (``tree_search``, ``arc_tree_search``)."""
+    with seeded_numpy(seed):
+        tree, trials = algo.ask_batch(tree, n, list(actions))
+    return tree, list(trials)
+
+
 @dataclass
 class TreeSearchStrategy(Strategy):
     name = "tree_search"
@@ -156,8 +164,8 @@ class TreeSearchStrategy(Strategy):
         info: RunInfo = state["info"]
         req: Request = state["request"]
         algo = state["algo"]
-        with seeded_numpy(derive_seed(info.seed, "tree", "ask", state["expanded"])):
-            state["tree"], trials = algo.ask_batch(state["tree"], min(self.batch, left), list(self.pool))
+        ask_seed = derive_seed(info.seed, "tree", "ask", state["expanded"])
+        state["tree"], trials = ask_trials(algo, state["tree"], min(self.batch, left), self.pool, ask_seed)
         state["trials"] = trials
         state["phase"] = "generating"
         q = question_of(info, req)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from . import kernels
 from .objects import Obj, objects
 from .primitives import MARK, RIGID_ALL, Grid
 
@@ -52,6 +53,12 @@ def apply_colour_map(g: Grid, cmap: dict[int, int], strict: bool = True) -> Grid
 # ---------------------------------------------------------------- local (cellular) rules
 def _neigh_codes(g: Grid, feature: str) -> np.ndarray:
     """An int64 code per cell describing its neighbourhood (outside the grid = 15)."""
+    if kernels.ENABLED:
+        fid = kernels.FEATURE_IDS.get(feature, -1)
+        if fid < 0:
+            return np.zeros(g.shape, dtype=np.int64)
+        gc = kernels.as_grid(g)
+        return kernels.neigh_codes(gc, fid, kernels._OFF_TABLE, kernels._OFF_COUNT)  # type: ignore[no-any-return]
     p = np.pad(g.astype(np.int64), 2, constant_values=15)
     h, w = g.shape
 
@@ -111,6 +118,8 @@ def _neigh_codes(g: Grid, feature: str) -> np.ndarray:
 
 def _first_seen(g: Grid) -> list[np.ndarray]:
     """Per cell, the first non-zero colour seen looking left, right, up and down (0 = none)."""
+    if kernels.ENABLED:
+        return list(kernels.first_seen(kernels.as_grid(g)))
     h, w = g.shape
     out = []
     for arr, flip in ((g, False), (g[:, ::-1], True)):
@@ -265,6 +274,9 @@ def fit_tiling(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[
 # ---------------------------------------------------------------- symmetry / periodic completion
 def _sym_candidates(g: Grid, known: np.ndarray) -> list[np.ndarray]:
     """Index maps (flat source index per cell, -1 outside) for reflective symmetries consistent with known cells."""
+    if kernels.ENABLED:
+        all_maps, m = kernels.sym_candidates(kernels.as_grid(g), kernels.as_grid(known, np.bool_))
+        return list(all_maps[:m])
     h, w = g.shape
     ys, xs = np.mgrid[0:h, 0:w]
     maps = []
@@ -327,6 +339,11 @@ def complete_symmetry(g: Grid, mask_colour: int) -> Grid | None:
 
 def complete_period(g: Grid, mask_colour: int) -> Grid | None:
     """Fill cells of ``mask_colour`` with the smallest 2-D period consistent with the other cells."""
+    if kernels.ENABLED:
+        if (g == mask_colour).all() or not (g == mask_colour).any():
+            return None
+        found, full_k = kernels.complete_period(kernels.as_grid(g), int(mask_colour))
+        return full_k if found else None
     h, w = g.shape
     known = g != mask_colour
     if known.all() or not known.any():
@@ -611,6 +628,8 @@ def fit_constant(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequenc
     return None
 
 
+from . import object_learners as _ol  # noqa: E402  (object/region learners, appended to LEARNERS below)
+
 LEARNERS: list[tuple[str, Learner]] = [
     ("tiling", fit_tiling),
     ("completion", fit_completion),
@@ -619,4 +638,22 @@ LEARNERS: list[tuple[str, Learner]] = [
     ("local_rule", fit_local_rule),
     ("constant", fit_constant),
     ("local_rule_default", fit_local_rule_default),
+    ("region_fill", _ol.fit_region_fill),
+    ("stamp", _ol.fit_stamp),
+    ("colour_rays", _ol.fit_colour_rays),
+    ("connect_pairs", _ol.fit_connect_pairs),
+    ("move_to_contact", _ol.fit_move_to_contact),
+    ("object_count", _ol.fit_object_count),
+    ("window_crop", _ol.fit_window_crop),
+    ("object_pick", _ol.fit_object_pick),
+    ("part_overlay", _ol.fit_part_overlay),
+    ("nearest_recolour", _ol.fit_nearest_recolour),
+    ("object_recolour_bg", _ol.fit_object_recolour_bg),
+    ("mask_paint", _ol.fit_mask_paint),
+    ("cell_summary", _ol.fit_cell_summary),
+    ("symmetrise", _ol.fit_symmetrise),
+    ("object_rays", _ol.fit_object_rays),
+    ("object_predicate", _ol.fit_object_predicate),
+    ("cell_rewrite", _ol.fit_cell_rewrite),
+    ("pattern_continue", _ol.fit_pattern_continue),
 ]

@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from . import kernels
+
 _N4 = ((1, 0), (-1, 0), (0, 1), (0, -1))
 _N8 = (*_N4, (1, 1), (1, -1), (-1, 1), (-1, -1))
 
@@ -30,6 +32,11 @@ class Obj:
 
 
 def _label(g: np.ndarray, bg: int, diag: bool, multicolour: bool) -> tuple[np.ndarray, int]:
+    """Component labels (-1 = ``bg``), numbered in raster order of each component's first cell."""
+    if kernels.ENABLED:
+        # plain int / bool arguments: one compiled specialisation, whatever the caller passes
+        lab, n = kernels.label(kernels.as_grid(g), int(bg), bool(diag), bool(multicolour))
+        return lab, int(n)
     h, w = g.shape
     lab = np.full((h, w), -1, dtype=np.int32)
     cells = g.tolist()
@@ -60,6 +67,8 @@ def _label(g: np.ndarray, bg: int, diag: bool, multicolour: bool) -> tuple[np.nd
 @lru_cache(maxsize=20000)
 def _objects_cached(key: bytes, h: int, w: int, bg: int, diag: bool, multicolour: bool) -> tuple[Obj, ...]:
     g = np.frombuffer(key, dtype=np.uint8).reshape(h, w)
+    if kernels.ENABLED:
+        return _objects_fast(g, bg, diag, multicolour)
     lab, n = _label(g, bg, diag, multicolour)
     out = []
     for i in range(n):
@@ -71,6 +80,20 @@ def _objects_cached(key: bytes, h: int, w: int, bg: int, diag: bool, multicolour
         vals = patch[m]
         colour = int(np.bincount(vals).argmax())
         out.append(Obj(r0, c0, r1, c1, int(m.sum()), m, patch, colour))
+    return tuple(out)
+
+
+def _objects_fast(g: np.ndarray, bg: int, diag: bool, multicolour: bool) -> tuple[Obj, ...]:
+    """The same objects from one compiled pass (masks and patches are views of two shared buffers)."""
+    box, size, colour, offs, masks, patches = kernels.components(
+        kernels.as_grid(g), int(bg), bool(diag), bool(multicolour)
+    )
+    out = []
+    for (r0, c0, r1, c1), sz, col, a, b in zip(
+        box.tolist(), size.tolist(), colour.tolist(), offs[:-1].tolist(), offs[1:].tolist(), strict=True
+    ):
+        shape = (r1 - r0, c1 - c0)
+        out.append(Obj(r0, c0, r1, c1, sz, masks[a:b].reshape(shape), patches[a:b].reshape(shape), col))
     return tuple(out)
 
 

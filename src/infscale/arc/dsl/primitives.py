@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from . import kernels
 from .objects import Obj, background, objects
 
 Grid = np.ndarray
@@ -28,6 +29,11 @@ def _ok(g: Grid | None) -> Grid | None:
     if g.shape[0] > MAXSIDE or g.shape[1] > MAXSIDE:
         return None
     return np.ascontiguousarray(g, dtype=np.uint8)
+
+
+def _c(g: Grid) -> Grid:
+    """The grid as the kernels take it (a no-op for the search's states)."""
+    return kernels.as_grid(g)
 
 
 # ---------------------------------------------------------------- geometry
@@ -81,21 +87,33 @@ def _bbox(mask: np.ndarray) -> tuple[int, int, int, int] | None:
 
 
 def crop_nonzero(g: Grid) -> Grid | None:
-    b = _bbox(g != 0)
-    if b is None:
+    b = kernels.bbox(_c(g), 0, False) if kernels.ENABLED else _bbox(g != 0)
+    if b is None or b[0] < 0:
         return None
     return g[b[0] : b[1], b[2] : b[3]]
 
 
 def crop_nonbg(g: Grid) -> Grid | None:
-    b = _bbox(g != background(g))
-    if b is None:
+    b = kernels.bbox(_c(g), background(g), False) if kernels.ENABLED else _bbox(g != background(g))
+    if b is None or b[0] < 0:
         return None
     return g[b[0] : b[1], b[2] : b[3]]
 
 
-def _obj_crop(pick: Callable[[tuple[Obj, ...]], Obj | None], diag: bool, multi: bool, bg_major: bool = False):
+def _obj_crop(
+    pick: Callable[[tuple[Obj, ...]], Obj | None],
+    diag: bool,
+    multi: bool,
+    bg_major: bool = False,
+    pick_name: str = "",
+):
     def f(g: Grid) -> Grid | None:
+        if kernels.ENABLED and pick_name in _FAST_PICKS:
+            gc = _c(g)
+            b = _crop_boxes(gc.tobytes(), gc.shape[0], gc.shape[1], diag, multi, bg_major)[
+                _FAST_PICKS[pick_name]
+            ]
+            return None if b[0] < 0 else g[b[0] : b[1], b[2] : b[3]]
         bg = background(g) if bg_major else 0
         objs = objects(g, bg, diag, multi)
         if not objs:
@@ -162,6 +180,18 @@ OBJECT_PICKS: list[tuple[str, Callable[[tuple[Obj, ...]], Obj | None]]] = [
     ("rightmost", lambda os: _unique_max(os, lambda o: o.c1)),
 ]
 
+_FAST_PICKS = {name: i for i, name in enumerate(kernels.PICK_NAMES)}
+
+
+@lru_cache(maxsize=4096)
+def _crop_boxes(key: bytes, h: int, w: int, diag: bool, multi: bool, bg_major: bool) -> np.ndarray:
+    """Every object pick's box (r0, r1, c0, c1; r0 = -1: no pick) for one grid at once: the search applies
+    all picks to each grid in turn. The same choices as the ``OBJECT_PICKS`` functions."""
+    g = np.frombuffer(key, dtype=np.uint8).reshape(h, w)
+    bg = background(g) if bg_major else 0
+    return kernels.crop_picks(kernels.as_grid(g), int(bg), bool(diag), bool(multi))  # type: ignore[no-any-return]
+
+
 OBJECT_KINDS = [("obj8", True, True), ("cobj4", False, False), ("cobj8", True, False), ("obj4", False, True)]
 
 
@@ -169,16 +199,16 @@ def _crop_transforms() -> list[tuple[str, Transform]]:
     out: list[tuple[str, Transform]] = []
     for kind, diag, multi in OBJECT_KINDS:
         for pname, pick in OBJECT_PICKS:
-            out.append((f"crop_{kind}_{pname}", _obj_crop(pick, diag, multi)))
+            out.append((f"crop_{kind}_{pname}", _obj_crop(pick, diag, multi, pick_name=pname)))
     for pname, pick in OBJECT_PICKS[:6]:
-        out.append((f"crop_bgobj_{pname}", _obj_crop(pick, True, True, bg_major=True)))
+        out.append((f"crop_bgobj_{pname}", _obj_crop(pick, True, True, bg_major=True, pick_name=pname)))
     return out
 
 
 def crop_colour_bbox(c: int) -> Transform:
     def f(g: Grid) -> Grid | None:
-        b = _bbox(g == c)
-        if b is None:
+        b = kernels.bbox(_c(g), c, True) if kernels.ENABLED else _bbox(g == c)
+        if b is None or b[0] < 0:
             return None
         return g[b[0] : b[1], b[2] : b[3]]
 
@@ -187,8 +217,8 @@ def crop_colour_bbox(c: int) -> Transform:
 
 def crop_colour_inside(c: int) -> Transform:
     def f(g: Grid) -> Grid | None:
-        b = _bbox(g == c)
-        if b is None or b[1] - b[0] < 3 or b[3] - b[2] < 3:
+        b = kernels.bbox(_c(g), c, True) if kernels.ENABLED else _bbox(g == c)
+        if b is None or b[0] < 0 or b[1] - b[0] < 3 or b[3] - b[2] < 3:
             return None
         return g[b[0] + 1 : b[1] - 1, b[2] + 1 : b[3] - 1]
 
@@ -203,6 +233,9 @@ def crop_border(g: Grid) -> Grid | None:
 
 def crop_inside_frame(g: Grid) -> Grid | None:
     """The interior of the largest single-colour rectangle outline."""
+    if kernels.ENABLED:
+        r0, r1, c0, c1 = kernels.crop_inside_frame_box(_c(g))
+        return None if r0 < 0 else g[r0 + 1 : r1 - 1, c0 + 1 : c1 - 1]
     best = None
     for o in objects(g, 0, False, False):
         h, w = o.shape
@@ -332,6 +365,9 @@ def downscale(k: int) -> Transform:
 
 def downscale_blocks(g: Grid) -> Grid | None:
     """Collapse runs of identical rows and columns (undo any integer upscale, incl. non-uniform)."""
+    if kernels.ENABLED:
+        res = kernels.downscale_blocks(_c(g))
+        return None if res.shape == g.shape else res
     keep_r = np.ones(g.shape[0], dtype=bool)
     keep_r[1:] = (g[1:] != g[:-1]).any(axis=1)
     g2 = g[keep_r]
@@ -379,6 +415,8 @@ def mirror_4b(g: Grid) -> Grid | None:
 def rot_4(g: Grid) -> Grid | None:
     if g.shape[0] != g.shape[1]:
         return None
+    if kernels.ENABLED:
+        return kernels.rot_4(_c(g))
     top = np.hstack([g, np.rot90(g, -1)])
     bot = np.hstack([np.rot90(g, 1), np.rot90(g, 2)])
     return np.vstack([top, bot])
@@ -412,6 +450,9 @@ def self_tile_inv(g: Grid) -> Grid | None:
 # ---------------------------------------------------------------- compress / dedup
 def drop_empty_rows_cols(g: Grid) -> Grid | None:
     b = background(g)
+    if kernels.ENABLED:
+        res, ok = kernels.drop_rows_cols(_c(g), b)
+        return res if ok else None
     r = (g != b).any(axis=1)
     c = (g != b).any(axis=0)
     if (r.all() and c.all()) or not r.any():
@@ -425,6 +466,9 @@ def dedup_rows_cols(g: Grid) -> Grid | None:
 
 def unique_rows_cols(g: Grid) -> Grid | None:
     """Keep the first occurrence of each distinct row, then of each distinct column."""
+    if kernels.ENABLED:
+        out = kernels.unique_rows_cols(_c(g))
+        return None if out.shape == g.shape else out
     _, ri = np.unique(g, axis=0, return_index=True)
     g2 = g[np.sort(ri)]
     _, ci = np.unique(g2, axis=1, return_index=True)
@@ -454,6 +498,8 @@ def sym_or_4(g: Grid) -> Grid | None:
 def sym_or_rot(g: Grid) -> Grid | None:
     if g.shape[0] != g.shape[1]:
         return None
+    if kernels.ENABLED:
+        return kernels.sym_or_rot(_c(g))
     out = g
     for k in (1, 2, 3):
         out = np.where(out == 0, np.rot90(g, k), out)
@@ -479,18 +525,26 @@ def _gravity_down(g: Grid, bg: int = 0) -> Grid:
 
 
 def gravity_down(g: Grid) -> Grid | None:
+    if kernels.ENABLED:
+        return kernels.gravity(_c(g), 0)
     return _gravity_down(g)
 
 
 def gravity_up(g: Grid) -> Grid | None:
+    if kernels.ENABLED:
+        return kernels.gravity(_c(g), 1)
     return _gravity_down(g[::-1])[::-1]
 
 
 def gravity_right(g: Grid) -> Grid | None:
+    if kernels.ENABLED:
+        return kernels.gravity(_c(g), 2)
     return _gravity_down(g.T).T
 
 
 def gravity_left(g: Grid) -> Grid | None:
+    if kernels.ENABLED:
+        return kernels.gravity(_c(g), 3)
     return _gravity_down(g[:, ::-1].T).T[:, ::-1]
 
 
@@ -498,6 +552,19 @@ def gravity_left(g: Grid) -> Grid | None:
 def _separators(g: Grid) -> tuple[list[int], list[int], int] | None:
     """Full rows/cols of one non-background colour that split the grid."""
     h, w = g.shape
+    if kernels.ENABLED:  # the same lists and set (built in the same order), vectorised
+        rows = np.flatnonzero((g == g[:, :1]).all(axis=1)).tolist()
+        cols = np.flatnonzero((g == g[:1, :]).all(axis=0)).tolist()
+        rc, cc = g[rows, 0].tolist(), g[0, cols].tolist()
+        bg = None
+        for col in set(rc) | set(cc):
+            rs = [r for r, v in zip(rows, rc, strict=True) if v == col]
+            cs = [c for c, v in zip(cols, cc, strict=True) if v == col]
+            if bg is None:
+                bg = background(g)
+            if col != bg and (rs or cs) and len(rs) < h and len(cs) < w:
+                return rs, cs, col
+        return None
     rows = [r for r in range(h) if (g[r] == g[r, 0]).all()]
     cols = [c for c in range(w) if (g[:, c] == g[0, c]).all()]
     colours = {int(g[r, 0]) for r in rows} | {int(g[0, c]) for c in cols}
@@ -653,6 +720,9 @@ def _outside(g: Grid, passable: np.ndarray) -> np.ndarray:
 
 
 def fill_enclosed(g: Grid) -> Grid | None:
+    if kernels.ENABLED:
+        out, nh, nzero = kernels.fill_enclosed(_c(g))
+        return None if nzero == 0 or nh == 0 else out
     bgm = g == 0
     if not bgm.any():
         return None
@@ -665,6 +735,9 @@ def fill_enclosed(g: Grid) -> Grid | None:
 
 
 def holes_only(g: Grid) -> Grid | None:
+    if kernels.ENABLED:
+        out, nh = kernels.holes_only(_c(g))
+        return None if nh == 0 else out
     bgm = g == 0
     holes = bgm & ~_outside(g, bgm)
     if not holes.any():
@@ -674,6 +747,8 @@ def holes_only(g: Grid) -> Grid | None:
 
 def outline(g: Grid) -> Grid | None:
     """Keep the border cells of each shape (cells with a 4-neighbour of another colour or the edge)."""
+    if kernels.ENABLED:
+        return kernels.outline(_c(g))
     p = np.pad(g, 1, constant_values=255)
     same = (p[:-2, 1:-1] == g) & (p[2:, 1:-1] == g) & (p[1:-1, :-2] == g) & (p[1:-1, 2:] == g)
     out = g.copy()
@@ -682,6 +757,9 @@ def outline(g: Grid) -> Grid | None:
 
 
 def interior_mark(g: Grid) -> Grid | None:
+    if kernels.ENABLED:
+        out, anyc = kernels.interior_mark(_c(g))
+        return out if anyc else None
     p = np.pad(g, 1, constant_values=255)
     same = (p[:-2, 1:-1] == g) & (p[2:, 1:-1] == g) & (p[1:-1, :-2] == g) & (p[1:-1, 2:] == g)
     m = (g != 0) & same
@@ -694,6 +772,9 @@ def interior_mark(g: Grid) -> Grid | None:
 
 def surround(g: Grid) -> Grid | None:
     """Mark the background cells 8-adjacent to a shape."""
+    if kernels.ENABLED:
+        out, anyc = kernels.surround(_c(g))
+        return out if anyc else None
     fg = g != 0
     p = np.pad(fg, 1)
     near = np.zeros_like(fg)
@@ -718,6 +799,10 @@ def border_mark(g: Grid) -> Grid | None:
 
 
 def pad1(g: Grid) -> Grid | None:
+    if kernels.ENABLED:  # np.pad's generality costs ~30 us a call
+        out = np.zeros((g.shape[0] + 2, g.shape[1] + 2), dtype=g.dtype)
+        out[1:-1, 1:-1] = g
+        return out
     return np.pad(g, 1, constant_values=0)
 
 
@@ -725,6 +810,9 @@ def connect_lines(horizontal: bool, vertical: bool) -> Transform:
     """Join two cells of the same colour in a row/column with that colour (over background only)."""
 
     def f(g: Grid) -> Grid | None:
+        if kernels.ENABLED:
+            res, changed_k = kernels.connect(_c(g), horizontal, vertical)
+            return res if changed_k else None
         out = g.copy()
         changed = False
         for axis_on, arr in ((horizontal, out), (vertical, out.T)):
@@ -749,8 +837,13 @@ def connect_lines(horizontal: bool, vertical: bool) -> Transform:
 def rays(directions: str) -> Transform:
     """Extend every non-zero cell as a ray until the grid edge (over background only)."""
     steps = {"d": (1, 0), "u": (-1, 0), "r": (0, 1), "l": (0, -1)}
+    dys = np.array([steps[d][0] for d in directions], dtype=np.int64)
+    dxs = np.array([steps[d][1] for d in directions], dtype=np.int64)
 
     def f(g: Grid) -> Grid | None:
+        if kernels.ENABLED:
+            res, ok = kernels.rays(_c(g), dys, dxs)
+            return res if ok else None
         out = g.copy()
         h, w = g.shape
         ys, xs = np.nonzero(g)
@@ -775,6 +868,9 @@ def remove_noise(k: int) -> Transform:
     """Delete objects (8-connected, any colour) of at most ``k`` cells."""
 
     def f(g: Grid) -> Grid | None:
+        if kernels.ENABLED:
+            res, ok = kernels.small_objects(_c(g), k, False)
+            return res if ok else None
         objs = objects(g, 0, True, True)
         small = [o for o in objs if o.size <= k]
         if not small or len(small) == len(objs):
@@ -789,6 +885,9 @@ def remove_noise(k: int) -> Transform:
 
 
 def keep_largest_only(g: Grid) -> Grid | None:
+    if kernels.ENABLED:
+        res, ok = kernels.small_objects(_c(g), 0, True)
+        return res if ok else None
     objs = objects(g, 0, True, True)
     if len(objs) < 2:
         return None
@@ -802,6 +901,9 @@ def keep_largest_only(g: Grid) -> Grid | None:
 
 def colour_by_size_rank(g: Grid) -> Grid | None:
     """Recolour 8-connected objects with MARK-free ranks: largest -> 1, next -> 2, ... (map learned later)."""
+    if kernels.ENABLED:
+        out, n = kernels.colour_by_size_rank(_c(g))
+        return out if 0 < n <= 9 else None
     objs = objects(g, 0, True, False)
     if not objs or len(objs) > 9:
         return None
@@ -913,6 +1015,27 @@ def transforms_for(colours: list[int]) -> list[tuple[str, Transform]]:
 
 
 def _wrap(f: Transform) -> Transform:
+    if not kernels.ENABLED:
+        return _wrap_py(f)
+
+    def g(x: Grid) -> Grid | None:
+        # _ok inlined: this runs for every transform application of the search
+        try:
+            r = f(x)
+            if r is None or r.ndim != 2:
+                return None
+            h, w = r.shape
+            if h == 0 or w == 0 or h > MAXSIDE or w > MAXSIDE:
+                return None
+            return np.ascontiguousarray(r, dtype=np.uint8)
+        except (ValueError, IndexError):
+            return None
+
+    g.__name__ = getattr(f, "__name__", "transform")
+    return g
+
+
+def _wrap_py(f: Transform) -> Transform:
     def g(x: Grid) -> Grid | None:
         try:
             return _ok(f(x))

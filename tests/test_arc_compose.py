@@ -1,0 +1,73 @@
+"""Greedy composition of search states (pieces) into outputs."""
+
+import numpy as np
+import pytest
+
+from infscale.arc.compose import PoolEntry, compose
+from infscale.arc.dsl.primitives import MARK
+from infscale.arc.grid import default_data_root, load_task
+from infscale.arc.scoring import score_task
+from infscale.arc.solver import DslSolver
+
+
+def g(rows):
+    return np.array(rows, dtype=np.uint8)
+
+
+def entry(grids, name, depth=1):
+    return PoolEntry(tuple(grids), name, depth)
+
+
+def test_two_pieces_over_the_empty_grid_and_the_test_prediction():
+    # Output = the left piece's cells and the right piece's cells; each piece alone is wrong.
+    out = [g([[1, 2], [0, 0]]), g([[0, 2], [1, 0]])]
+    left = entry([g([[1, 0], [0, 0]]), g([[0, 0], [1, 0]]), g([[1, 0], [1, 0]])], "left")
+    right = entry([g([[0, 2], [0, 0]]), g([[0, 2], [0, 0]]), g([[0, 0], [0, 2]])], "right")
+    wrong = entry([g([[3, 0], [0, 0]]), g([[0, 0], [0, 0]]), g([[3, 3], [3, 3]])], "wrong")
+    res = compose([wrong, left, right], out)
+    assert res, "the two consistent pieces cover every output cell"
+    best = res[0]
+    assert "left" in best.program and "right" in best.program and "wrong" not in best.program
+    assert np.array_equal(best.predictions[0], g([[1, 0], [1, 2]]))
+
+
+def test_a_base_with_a_piece_on_top():
+    base = entry([g([[5, 5], [5, 5]]), g([[6, 6], [6, 6]])], "base", 0)
+    dot = entry([g([[0, 0], [0, 7]]), g([[0, 0], [0, 0]])], "dot")
+    out = [g([[5, 5], [5, 7]])]
+    res = compose([base, dot], out)
+    assert any(r.program.startswith("compose(base=base;") for r in res)
+    pick = next(r for r in res if r.program.startswith("compose(base=base;"))
+    assert np.array_equal(pick.predictions[0], g([[6, 6], [6, 6]]))
+
+
+def test_mask_states_are_painted_with_an_output_colour():
+    mask = entry([g([[MARK, 0], [0, 0]]), g([[0, MARK], [0, 0]])], "mask")
+    out = [g([[4, 0], [0, 0]])]
+    res = compose([mask], out)
+    assert res and "paint4" in res[0].program
+    assert np.array_equal(res[0].predictions[0], g([[0, 4], [0, 0]]))
+
+
+def test_no_composition_when_the_pieces_cannot_cover_the_output():
+    out = [g([[1, 2], [3, 0]])]
+    only = entry([g([[1, 0], [0, 0]]), g([[1, 0], [0, 0]])], "only")
+    contradicts = entry([g([[1, 9], [3, 0]]), g([[1, 9], [3, 0]])], "contradicts")
+    assert compose([only, contradicts], out) == []
+    assert compose([], out) == []
+
+
+def test_pieces_with_test_grids_of_another_shape_are_not_combined():
+    out = [g([[1, 2]])]
+    a = entry([g([[1, 0]]), g([[1, 0]])], "a")
+    b = entry([g([[0, 2]]), g([[0], [2]])], "b")
+    assert compose([a, b], out) == []
+
+
+@pytest.mark.slow
+def test_the_search_solves_a_training_task_by_composition():
+    # Output = the input's rarest colour with a frame of colour 2 around it: two pieces of the search.
+    task = load_task(default_data_root() / "arc" / "ARC-AGI-1" / "data" / "training" / "31aa019c.json")
+    sol = DslSolver(max_depth=2, time_budget_s=10.0).solve(task)
+    assert score_task(sol.attempts, task) == 1.0
+    assert sol.train_score == 1.0

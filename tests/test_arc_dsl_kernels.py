@@ -1,0 +1,278 @@
+"""The numba kernels of the arc DSL compute exactly what the reference (pure numpy/Python) code computes.
+
+The reference is the original code, kept at every call site behind ``kernels.ENABLED``; each test runs the
+same function with the kernels off and on (``kernels.use_kernels``) on the grids of real training tasks plus
+random and edge-case grids (1x1, 30x30, one colour, the MARK colour 10), and compares grids, shapes, dtypes
+and ``None`` results. No timing assertions: benchmarks/arc_dsl_speed.py measures speed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import random
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+pytest.importorskip("numba")
+
+from infscale.arc.dsl import kernels
+from infscale.arc.grid import load_split, to_array
+from infscale.arc.search import search
+
+objects_mod = importlib.import_module("infscale.arc.dsl.objects")
+prims = importlib.import_module("infscale.arc.dsl.primitives")
+learners = importlib.import_module("infscale.arc.dsl.learners")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Transforms whose code has a kernel / fast branch (directly, or through objects() or split_cells()).
+
+
+def _clear_caches() -> None:
+    objects_mod._objects_cached.cache_clear()
+    prims._split_cells_cached.cache_clear()
+    prims._crop_boxes.cache_clear()
+
+
+def _edge_grids() -> list[np.ndarray]:
+    rng = np.random.default_rng(0)
+    out = [np.full((1, 1), c, np.uint8) for c in (0, 3, 10)]
+    out += [np.zeros((30, 30), np.uint8), np.full((30, 30), 4, np.uint8), np.full((30, 30), 10, np.uint8)]
+    out += [np.zeros((1, 30), np.uint8), np.full((30, 1), 2, np.uint8)]
+    cb = (np.indices((30, 30)).sum(axis=0) % 2).astype(np.uint8) * 5
+    out += [cb, cb[:7, :9].copy()]
+    frame = np.zeros((12, 14), np.uint8)
+    frame[2:9, 3:11] = 6
+    frame[3:8, 4:10] = 0
+    frame[5, 6] = 2
+    out += [frame, np.pad(frame, 2, constant_values=1)]
+    for _ in range(40):
+        h, w = int(rng.integers(1, 31)), int(rng.integers(1, 31))
+        density = float(rng.choice([0.05, 0.2, 0.5, 0.9]))
+        ncol = int(rng.integers(1, 11))
+        g = rng.integers(1, ncol + 1, (h, w)).astype(np.uint8)
+        g[rng.random((h, w)) > density] = 0
+        if rng.random() < 0.3:
+            g[rng.random((h, w)) < 0.1] = 10  # the marker colour appears in intermediate states
+        out.append(g)
+    # a periodic pattern with a masked hole, and a symmetric one (completion learners' home ground)
+    tile = rng.integers(1, 5, (3, 4)).astype(np.uint8)
+    per = np.tile(tile, (6, 5))[:17, :19].copy()
+    per[4:9, 6:11] = 0
+    sym = rng.integers(1, 5, (10, 10)).astype(np.uint8)
+    sym = np.maximum(sym, sym.T)
+    sym = np.hstack([sym, sym[:, ::-1]])
+    sym[2:5, 3:7] = 0
+    out += [per, sym]
+    return out
+
+
+def _task_grids(n_tasks: int) -> list[np.ndarray]:
+    tasks = load_split("arc-agi-1", "training")
+    pick = random.Random(1234).sample(tasks, n_tasks)
+    grids = []
+    for nt in pick:
+        for part in ("train", "test"):
+            for pair in nt.task[part]:
+                grids.append(to_array(pair["input"]))
+                if "output" in pair:
+                    grids.append(to_array(pair["output"]))
+    return grids
+
+
+@pytest.fixture(scope="module")
+def grids_small() -> list[np.ndarray]:
+    return _task_grids(25) + _edge_grids()
+
+
+@pytest.fixture(scope="module")
+def grids_large() -> list[np.ndarray]:
+    return _task_grids(100) + _edge_grids()
+
+
+def _both(fn: Callable[..., Any], *args: Any, **kw: Any) -> tuple[Any, Any]:
+    """``fn(*args, **kw)`` with the kernels off, then on (caches cleared before each, so each path really runs)."""
+    with kernels.use_kernels(False):
+        _clear_caches()
+        ref = fn(*args, **kw)
+    with kernels.use_kernels(True):
+        _clear_caches()
+        new = fn(*args, **kw)
+    return ref, new
+
+
+def _same_grid(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and np.array_equal(a, b)
+
+
+def _check_transforms(grids: list[np.ndarray], only_kernel_backed: bool) -> int:
+    ts = prims.transforms_for(list(range(10)))
+    if only_kernel_backed:
+        ts = [(n, f) for n, f in ts if n.startswith(kernels.KERNEL_BACKED)]
+    ref, new = _both(lambda: {n: [f(g) for g in grids] for n, f in ts})
+    checked = 0
+    for name, _ in ts:
+        for i, (a, b) in enumerate(zip(ref[name], new[name], strict=True)):
+            assert _same_grid(a, b), f"{name} differs on grid {i} {grids[i].shape}"
+            if a is not None:
+                assert a.dtype == b.dtype == np.uint8 and b.flags.c_contiguous, name
+                checked += 1
+    return checked
+
+
+def test_kernels_are_on_by_default() -> None:
+    assert kernels.HAVE_NUMBA
+    assert (os.environ.get("INFSCALE_ARC_PURE", "") not in ("1", "true", "yes", "on")) == kernels.ENABLED
+
+
+def test_kernel_backed_transforms_identical(grids_small) -> None:
+    assert _check_transforms(grids_small, only_kernel_backed=True) > 1000
+
+
+@pytest.mark.slow
+def test_every_transform_identical_on_100_tasks(grids_large) -> None:
+    assert _check_transforms(grids_large, only_kernel_backed=False) > 20000
+
+
+def _obj_tuple(o: Any) -> tuple:
+    return (
+        o.r0,
+        o.c0,
+        o.r1,
+        o.c1,
+        o.size,
+        o.colour,
+        o.mask.shape,
+        o.mask.dtype,
+        o.mask.tobytes(),
+        o.patch.dtype,
+    )
+
+
+@pytest.mark.parametrize("diag", [True, False])
+@pytest.mark.parametrize("multi", [True, False])
+def test_label_and_objects_identical(grids_large, diag, multi) -> None:
+    for g in grids_large:
+        for bg in sorted({0, objects_mod.background(g)}):
+            lab_ref, lab_new = _both(objects_mod._label, g, bg, diag, multi)
+            assert lab_ref[1] == lab_new[1] and np.array_equal(lab_ref[0], lab_new[0])
+            assert lab_ref[0].dtype == lab_new[0].dtype
+            ref, new = _both(objects_mod.objects, g, bg, diag, multi)
+            assert len(ref) == len(new)
+            for a, b in zip(ref, new, strict=True):
+                assert _obj_tuple(a) == _obj_tuple(b)
+                assert np.array_equal(a.patch, b.patch) and a.patch.shape == b.patch.shape
+
+
+def test_neigh_codes_and_first_seen_identical(grids_large) -> None:
+    for g in grids_large:
+        for feature in (*learners.LOCAL_FEATURES, "no_such_feature"):
+            ref, new = _both(learners._neigh_codes, g, feature)
+            assert ref.dtype == new.dtype == np.int64 and np.array_equal(ref, new), feature
+        ref, new = _both(learners._first_seen, g)
+        assert len(ref) == len(new) == 4
+        assert all(np.array_equal(a, b) for a, b in zip(ref, new, strict=True))
+
+
+def _mask_colours(g: np.ndarray) -> list[int]:
+    cnt = np.bincount(g.ravel(), minlength=11)
+    present = [int(c) for c in np.flatnonzero(cnt)]
+    return sorted({0, present[int(np.argmax(cnt[present]))], present[int(np.argmin(cnt[present]))]})
+
+
+@pytest.mark.parametrize("which", ["grids_small", pytest.param("grids_large", marks=pytest.mark.slow)])
+def test_completion_helpers_identical(request, which) -> None:
+    for g in request.getfixturevalue(which):
+        for m in _mask_colours(g):
+            known = g != m
+            ref, new = _both(learners._sym_candidates, g, known)
+            assert len(ref) == len(new)
+            assert all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(ref, new, strict=True))
+            for fn in (learners.complete_period, learners.complete_symmetry):
+                ref, new = _both(fn, g, m)
+                assert _same_grid(ref, new), (fn.__name__, g.shape, m)
+                assert ref is None or ref.dtype == new.dtype
+
+
+def test_learners_identical_on_tasks() -> None:
+    """Whole learners (local rules, completion) fitted on real tasks predict the same grids."""
+    tasks = random.Random(7).sample(load_split("arc-agi-1", "training"), 60)
+    fits = [learners.fit_local_rule, learners.fit_completion, learners.fit_local_rule_default]
+    for nt in tasks:
+        tr_in = [to_array(p["input"]) for p in nt.task["train"]]
+        tr_out = [to_array(p["output"]) for p in nt.task["train"]]
+        te_in = [to_array(p["input"]) for p in nt.task["test"]]
+        for fit in fits:
+
+            def run(fit=fit, tr_in=tr_in, tr_out=tr_out, te_in=te_in):
+                pred = fit(tr_in, tr_out, te_in)
+                return None if pred is None else [pred(g) for g in te_in + tr_in]
+
+            ref, new = _both(run)
+            assert (ref is None) == (new is None), (nt.task_id, fit.__name__)
+            if ref is not None:
+                assert all(_same_grid(a, b) for a, b in zip(ref, new, strict=True)), nt.task_id
+
+
+@pytest.mark.slow
+def test_search_identical_at_fixed_node_budget() -> None:
+    """The whole search (node budget, no effective time limit) finds the same programs and predictions."""
+    tasks = random.Random(3).sample(load_split("arc-agi-1", "training"), 6)
+    for nt in tasks:
+        tr_in = [to_array(p["input"]) for p in nt.task["train"]]
+        tr_out = [to_array(p["output"]) for p in nt.task["train"]]
+        te_in = [to_array(p["input"]) for p in nt.task["test"]]
+        ref, new = _both(search, tr_in, tr_out, te_in, time_budget_s=600, max_nodes=250)
+        assert ref.nodes == new.nodes and ref.depth_reached == new.depth_reached, nt.task_id
+        assert [c.program for c in ref.candidates] == [c.program for c in new.candidates], nt.task_id
+        assert [c.program for c in ref.fallbacks] == [c.program for c in new.fallbacks], nt.task_id
+        for a, b in zip(ref.candidates, new.candidates, strict=True):
+            assert all(_same_grid(x, y) for x, y in zip(a.predictions, b.predictions, strict=True))
+
+
+def test_pure_switch_in_a_fresh_process() -> None:
+    """INFSCALE_ARC_PURE=1 turns the kernels off (and skips the import-time warm-up)."""
+    code = "from infscale.arc.dsl import kernels, transforms_for; print(kernels.ENABLED)"
+    env = {**os.environ, "INFSCALE_ARC_PURE": "1", "PYTHONPATH": str(ROOT / "src")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_inputs_of_any_layout_and_dtype() -> None:
+    """Views, read-only buffers and wider dtypes go through the same single compiled specialisation."""
+    g = (np.arange(48).reshape(6, 8) % 4).astype(np.int64)
+    views = [g, g[:, ::-1], g.T, np.frombuffer(g.astype(np.uint8).tobytes(), np.uint8).reshape(6, 8)]
+    outline = dict(prims.transforms_for([]))["outline"]
+    for v in views:
+
+        def run(v: np.ndarray) -> tuple[Any, Any, Any]:
+            return outline(v), learners._neigh_codes(v, "3x3"), objects_mod.objects(v)
+
+        ref, new = _both(run, v)
+        assert _same_grid(ref[0], new[0]) and np.array_equal(ref[1], new[1])
+        assert [_obj_tuple(o) for o in ref[2]] == [_obj_tuple(o) for o in new[2]]
+    assert len(kernels.components.signatures) == 1  # type: ignore[attr-defined]
+
+
+def test_separators_identical(grids_large) -> None:
+    """The vectorised separator search (behind every split_cells / halves transform) finds the same lines."""
+    extra = []
+    for g in grids_large[:200]:
+        h = g.copy()
+        if h.shape[0] > 4 and h.shape[1] > 4:
+            h[h.shape[0] // 2, :] = 7  # add a separator row and column
+            h[:, h.shape[1] // 3] = 7
+        extra.append(h)
+    for g in grids_large + extra:
+        ref, new = _both(prims._separators, g)
+        assert ref == new
