@@ -11,7 +11,9 @@ each pass), interleaved and repeated, best-of-N per measurement, so machine load
 2. calls per second of the learner helpers (``_neigh_codes`` over all features, ``_first_seen``,
    ``complete_period``, ``_sym_candidates``) and of ``objects()``;
 3. the search: wall time at a fixed node budget (identical programs required, checked), and nodes per
-   second at a fixed time budget (what the solver experiences).
+   second and the learners' share of the wall time at a fixed time budget (what the solver experiences);
+4. the learners: time per learner over the states the search fits them on (root + 40 closest depth-1
+   states of the part-3 tasks), fits and predictions required identical (checked).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
@@ -29,11 +32,12 @@ import numpy as np
 
 from infscale.arc.dsl import kernels
 from infscale.arc.grid import load_split, to_array
-from infscale.arc.search import search
+from infscale.arc.search import MARK, _Search, search
 
 objects_mod = importlib.import_module("infscale.arc.dsl.objects")
 prims = importlib.import_module("infscale.arc.dsl.primitives")
 learners = importlib.import_module("infscale.arc.dsl.learners")
+object_learners = importlib.import_module("infscale.arc.dsl.object_learners")
 
 MODES = (("old", False), ("new", True))
 
@@ -42,6 +46,7 @@ def clear_caches() -> None:
     objects_mod._objects_cached.cache_clear()
     prims._split_cells_cached.cache_clear()
     prims._crop_boxes.cache_clear()
+    object_learners._cell_grid_cached.cache_clear()
 
 
 def task_triples(tasks):
@@ -154,17 +159,110 @@ def bench_search(triples, max_nodes: int, budget: float) -> None:
         f"{wall['old'] / wall['new']:.2f}x; identical programs: {same}"
     )
     per: dict[str, list[tuple[int, float]]] = {"old": [], "new": []}
-    for _tid, a, b, c in triples:
-        for mode, flag in MODES:
-            with kernels.use_kernels(flag):
-                clear_caches()
-                r = search(a, b, c, time_budget_s=budget)
-                per[mode].append((r.nodes, r.elapsed_s))
+    in_learners = {"old": 0.0, "new": 0.0}
+    fit_learners = _Search._learners
+
+    def timed_learners(self, *args, **kw):  # the learners' share of the search's wall time
+        t0 = time.perf_counter()
+        try:
+            return fit_learners(self, *args, **kw)
+        finally:
+            in_learners[mode] += time.perf_counter() - t0
+
+    _Search._learners = timed_learners  # type: ignore[method-assign]
+    try:
+        for _tid, a, b, c in triples:
+            for mode, flag in MODES:
+                with kernels.use_kernels(flag):
+                    clear_caches()
+                    r = search(a, b, c, time_budget_s=budget)
+                    per[mode].append((r.nodes, r.elapsed_s))
+    finally:
+        _Search._learners = fit_learners  # type: ignore[method-assign]
+    share = {m: in_learners[m] / sum(s for _, s in v) for m, v in per.items()}
+    print(f"   learners' share of search time at {budget:g}s: old {share['old']:.0%}, new {share['new']:.0%}")
     rate = {m: sum(n for n, _ in v) / sum(s for _, s in v) for m, v in per.items()}
     med = {m: statistics.median(n for n, _ in v) for m, v in per.items()}
     print(
         f"   fixed time budget {budget:g}s: {rate['old']:.0f} vs {rate['new']:.0f} nodes/s "
         f"({rate['new'] / rate['old']:.2f}x), median nodes per task {med['old']:.0f} vs {med['new']:.0f}"
+    )
+
+
+def learner_states(triples, n_states: int = 40):
+    """What ``_Search.run`` hands its learners: per task the root and the ``n_states`` closest depth-1 states."""
+    out = []
+    for _tid, a, b, c in triples:
+        s = _Search(a, b, c, max_depth=1, deadline=float("inf"), max_nodes=10**9, learner_depth=1)
+        s.stop_after = 10**9
+        layer1 = sorted(
+            ((s._closeness(t), t) for _, t in s._children(s.root, last=False)), key=lambda x: -x[0]
+        )
+        out.append((s.n, b, [(s.root, 0), *((t, 1) for _, t in layer1[:n_states])]))
+    return out
+
+
+def bench_learners(triples, repeat: int) -> None:
+    """Every registered learner fitted (and its predictor run) on the states the search fits learners on."""
+    states = learner_states(triples)
+    n_fits = sum(len(x) for _, _, x in states)
+    best = {m: dict.fromkeys((n for n, _ in learners.LEARNERS), float("inf")) for m, _ in MODES}
+    results: dict[str, dict[str, list]] = {m: {} for m, _ in MODES}
+    for _ in range(repeat):
+        for mode, flag in MODES:
+            with kernels.use_kernels(flag):
+                clear_caches()
+                for name, fit in learners.LEARNERS:
+                    got: list[Any] = []
+                    t0 = time.perf_counter()
+                    for n, outs, sts in states:
+                        for st, depth in sts:
+                            tr, te = list(st[:n]), list(st[n:])
+                            if (depth > 0 and name.endswith("_default")) or (
+                                name != "local_rule" and any((g >= MARK).any() for g in tr)
+                            ):
+                                continue
+                            try:
+                                pred = fit(tr, outs, te)
+                                got.append(None if pred is None else [pred(g) for g in (*tr, *te)])
+                            except (ValueError, IndexError, KeyError, MemoryError) as exc:
+                                got.append(type(exc).__name__)
+                    best[mode][name] = min(best[mode][name], time.perf_counter() - t0)
+                    results[mode][name] = got
+    same = all(
+        _same_result(x, y)
+        for name in results["old"]
+        for x, y in zip(results["old"][name], results["new"][name], strict=True)
+    )
+    old, new = best["old"], best["new"]
+    print(
+        f"\n4. learners on {len(states)} tasks x (root + 40 closest depth-1 states) = {n_fits} states (best of {repeat})"
+    )
+    print(
+        f"   {'learner':24s} {'old ms':>8s} {'new ms':>8s} {'old us/fit':>10s} {'new us/fit':>10s} {'speed-up':>8s}"
+    )
+    for k in sorted(old, key=lambda k: -old[k]):
+        print(
+            f"   {k:24s} {old[k] * 1e3:8.1f} {new[k] * 1e3:8.1f} {old[k] / n_fits * 1e6:10.1f} "
+            f"{new[k] / n_fits * 1e6:10.1f} {old[k] / new[k]:7.1f}x"
+        )
+    to, tn = sum(old.values()), sum(new.values())
+    print(
+        f"   {'all':24s} {to * 1e3:8.1f} {tn * 1e3:8.1f} {'':10s} {'':10s} {to / tn:7.1f}x; identical fits: {same}"
+    )
+
+
+def _same_result(x, y) -> bool:
+    if x is None or isinstance(x, str):
+        return x == y
+    return (
+        y is not None
+        and not isinstance(y, str)
+        and all(
+            (p is None and q is None)
+            or (p is not None and q is not None and p.shape == q.shape and np.array_equal(p, q))
+            for p, q in zip(x, y, strict=True)
+        )
     )
 
 
@@ -189,7 +287,9 @@ def main() -> None:
     bench_transforms(grids, args.repeat)
     bench_helpers(grids, args.repeat)
     step = max(1, len(tasks) // args.search_tasks)
-    bench_search(list(task_triples(tasks[::step][: args.search_tasks])), args.max_nodes, args.budget)
+    search_triples = list(task_triples(tasks[::step][: args.search_tasks]))
+    bench_search(search_triples, args.max_nodes, args.budget)
+    bench_learners(search_triples, args.repeat)
     print(f"\n(total {time.perf_counter() - t0:.0f}s)")
 
 

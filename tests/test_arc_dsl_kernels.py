@@ -29,6 +29,7 @@ from infscale.arc.search import search
 objects_mod = importlib.import_module("infscale.arc.dsl.objects")
 prims = importlib.import_module("infscale.arc.dsl.primitives")
 learners = importlib.import_module("infscale.arc.dsl.learners")
+object_learners = importlib.import_module("infscale.arc.dsl.object_learners")
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,6 +40,7 @@ def _clear_caches() -> None:
     objects_mod._objects_cached.cache_clear()
     prims._split_cells_cached.cache_clear()
     prims._crop_boxes.cache_clear()
+    object_learners._cell_grid_cached.cache_clear()
 
 
 def _edge_grids() -> list[np.ndarray]:
@@ -276,3 +278,122 @@ def test_separators_identical(grids_large) -> None:
     for g in grids_large + extra:
         ref, new = _both(prims._separators, g)
         assert ref == new
+
+
+# ---------------------------------------------------------------- learner kernels and caches
+def _connect_tables(g: np.ndarray) -> list[dict[int, int] | None]:
+    cols = sorted(set(np.unique(g).tolist()) - {0})
+    return [None, {c: (3 * c + 1) % 10 for c in cols[::-1]}, {c: c for c in cols[:2]}]
+
+
+@pytest.mark.parametrize("which", ["grids_small", pytest.param("grids_large", marks=pytest.mark.slow)])
+def test_connect_identical(request, which) -> None:
+    """object_learners._connect (rows, columns in both orders, diagonals; tables in any key order)."""
+    checked = 0
+    grids = request.getfixturevalue(which)
+    for g in grids[::3] if which == "grids_small" else grids:
+        if int((g != 0).sum()) > 400:  # the reference's diagonal pass is quadratic in the cell count
+            g = g.copy()
+            g[g.shape[0] // 2 :] = 0
+        for table in _connect_tables(g):
+            for axes in ("h", "v", "hv", ""):
+                for vertical_last in (True, False):
+                    for diagonal in (False, True):
+                        ref, new = _both(object_learners._connect, g, table, axes, vertical_last, diagonal)
+                        assert ref.dtype == new.dtype and _same_grid(ref, new), (g.shape, table, axes)
+                        checked += 1
+    assert checked > 500
+
+
+def test_connect_pairs_fit_identical(grids_small) -> None:
+    """fit_connect_pairs learns the same table (same colours, same order) from synthetic joined pairs."""
+    fits = 0
+    rng = random.Random(5)
+    for g in grids_small:
+        if g.size > 400 or int((g != 0).sum()) > 60 or (g >= 10).any():
+            continue
+        with kernels.use_kernels(False):
+            table = rng.choice(_connect_tables(g))
+            out = object_learners._connect(g, table, rng.choice(["h", "v", "hv"]), True, rng.random() < 0.5)
+        ref, new = _both(object_learners.fit_connect_pairs, [g, g.T.copy()], [out, out.T.copy()], [g])
+        assert (ref is None) == (new is None), g.shape
+        if ref is not None:
+            fits += 1
+            for t in (g, g[::-1].copy(), np.rot90(g).copy()):
+                with kernels.use_kernels(False):
+                    a = ref(t)
+                with kernels.use_kernels(True):
+                    b = new(t)
+                assert _same_grid(a, b)
+            # the learned table itself (its key order is the diagonal painting order)
+            t_ref, t_new = ref.__defaults__[0], new.__defaults__[0]  # type: ignore[attr-defined]
+            assert ref.__defaults__ == new.__defaults__  # type: ignore[attr-defined]
+            assert t_ref is None or list(t_ref.items()) == list(t_new.items())
+    assert fits > 5
+
+
+def test_holes_and_object_features_identical(grids_large) -> None:
+    """The hole counter behind object_learners._holes and learners._obj_features."""
+    for g in grids_large:
+        for diag, multi in ((True, True), (False, False), (True, False)):
+            objs = objects_mod.objects(g, 0, diag, multi)
+            ref, new = _both(
+                lambda objs=objs, g=g: (
+                    [object_learners._holes(o) for o in objs],
+                    learners._obj_features(objs, g),
+                )
+            )
+            assert ref == new, g.shape
+
+
+def test_cell_grid_identical(grids_large) -> None:
+    """The cached separator-cell layout returns the same spans (fresh lists each call)."""
+    for g in grids_large:
+        h = g.copy()
+        if h.shape[0] > 4 and h.shape[1] > 4:
+            h[h.shape[0] // 2, :] = 0
+            h[:, h.shape[1] // 3] = 5
+        for x in (g, h):
+            ref, new = _both(object_learners._cell_grid, x)
+            assert ref == new
+            with kernels.use_kernels(True):
+                again = object_learners._cell_grid(x)
+                if again is not None:
+                    again[0].append((0, 0))
+                assert object_learners._cell_grid(x) == new
+
+
+def _check_all_learners(n_tasks: int, seed: int) -> int:
+    tasks = random.Random(seed).sample(load_split("arc-agi-1", "training"), n_tasks)
+    found = 0
+    for nt in tasks:
+        tr_in = [to_array(p["input"]) for p in nt.task["train"]]
+        tr_out = [to_array(p["output"]) for p in nt.task["train"]]
+        te_in = [to_array(p["input"]) for p in nt.task["test"]]
+        for name, fit in learners.LEARNERS:
+
+            def run(fit=fit, tr_in=tr_in, tr_out=tr_out, te_in=te_in):
+                try:
+                    pred = fit(tr_in, tr_out, te_in)
+                    return None if pred is None else [pred(g) for g in te_in + tr_in]
+                except (ValueError, IndexError, KeyError, MemoryError) as exc:
+                    return type(exc).__name__
+
+            ref, new = _both(run)
+            assert (ref is None) == (new is None), (nt.task_id, name)
+            if isinstance(ref, str) or isinstance(new, str):
+                assert ref == new, (nt.task_id, name)
+            elif ref is not None:
+                found += 1
+                assert all(_same_grid(a, b) for a, b in zip(ref, new, strict=True)), (nt.task_id, name)
+    return found
+
+
+def test_every_learner_identical_on_tasks() -> None:
+    """Every registered learner, kernels on and off, on 30 training tasks: same fits, same predictions."""
+    assert _check_all_learners(30, 11) > 0
+
+
+@pytest.mark.slow
+def test_every_learner_identical_on_100_tasks() -> None:
+    assert _check_all_learners(100, 12) > 5

@@ -160,13 +160,14 @@ class _Search:
 
     def _learners(self, state: tuple[Grid, ...], program: list[str], depth: int) -> None:
         tr, te = list(state[: self.n]), list(state[self.n :])
+        marked = any((g >= MARK).any() for g in tr)  # once per state, not once per learner
         for name, fit in LEARNERS:
             if depth > 0 and name.endswith("_default"):
                 continue
             if time.perf_counter() > self.deadline:
                 self.timed_out = True
                 return
-            if any((g >= MARK).any() for g in tr) and name != "local_rule":
+            if marked and name != "local_rule":
                 continue
             try:
                 pred = fit(tr, self.train_out, te)

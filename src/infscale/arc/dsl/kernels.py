@@ -1135,6 +1135,129 @@ def sym_candidates(g, known):  # type: ignore[no-untyped-def]
     return maps, m
 
 
+# ---------------------------------------------------------------- learner helpers: connect pairs
+@_jit
+def _join_line(g, out, tab, r, transposed):  # type: ignore[no-untyped-def]
+    n = g.shape[1] if not transposed else g.shape[0]
+    a = -1
+    for b in range(n):
+        cb = g[r, b] if not transposed else g[b, r]
+        if cb == 0:
+            continue
+        if a >= 0 and b > a + 1:
+            ca = g[r, a] if not transposed else g[a, r]
+            if ca == cb and tab[ca] >= 0:
+                for x in range(a + 1, b):
+                    if transposed:
+                        out[x, r] = tab[ca]
+                    else:
+                        out[r, x] = tab[ca]
+        a = b
+
+
+@_jit
+def connect_pairs(g, tab, order, horizontal, vertical, vertical_last, diagonal):  # type: ignore[no-untyped-def]
+    """``object_learners._connect``: ``tab[c]`` is the line colour joining two ``c`` ends (-1: not joined),
+    ``order`` the colours whose diagonals are joined, in painting order."""
+    h, w = g.shape
+    out = g.copy()
+    for p in range(2):
+        vert = (p == 1) == vertical_last
+        if vert and vertical:
+            for c in range(w):
+                _join_line(g, out, tab, c, True)
+        elif not vert and horizontal:
+            for r in range(h):
+                _join_line(g, out, tab, r, False)
+    if diagonal:
+        for i in range(order.shape[0]):
+            col = order[i]
+            lc = tab[col]
+            for y0 in range(h):
+                for x0 in range(w):
+                    if g[y0, x0] != col:
+                        continue
+                    for sx in (-1, 1):
+                        k = 1
+                        while 0 <= y0 + k < h and 0 <= x0 + k * sx < w and g[y0 + k, x0 + k * sx] == 0:
+                            k += 1
+                        if (
+                            k > 1
+                            and 0 <= y0 + k < h
+                            and 0 <= x0 + k * sx < w
+                            and g[y0 + k, x0 + k * sx] == col
+                        ):
+                            for j in range(1, k):
+                                out[y0 + j, x0 + j * sx] = lc
+    return out
+
+
+@_jit
+def connect_table(a, b, tab, order, n):  # type: ignore[no-untyped-def]
+    """``fit_connect_pairs``' table from one pair: the first single non-zero colour filling the gap between
+    two same-colour ends (rows, then columns); new end colours are appended to ``order``. Returns the count."""
+    for t in range(2):
+        lines = a.shape[0] if t == 0 else a.shape[1]
+        length = a.shape[1] if t == 0 else a.shape[0]
+        for r in range(lines):
+            x0 = -1
+            for x1 in range(length):
+                c1 = a[r, x1] if t == 0 else a[x1, r]
+                if c1 == 0:
+                    continue
+                if x0 >= 0 and x1 > x0 + 1:
+                    c = a[r, x0] if t == 0 else a[x0, r]
+                    if c == c1:
+                        v = b[r, x0 + 1] if t == 0 else b[x0 + 1, r]
+                        one = True
+                        for x in range(x0 + 2, x1):
+                            if (b[r, x] if t == 0 else b[x, r]) != v:
+                                one = False
+                                break
+                        if one and v != 0 and tab[c] < 0:
+                            tab[c] = v
+                            order[n] = c
+                            n += 1
+                x0 = x1
+    return n
+
+
+@_jit
+def mask_holes(mask):  # type: ignore[no-untyped-def]
+    """Holes of an object's box mask: 4-connected groups of non-object cells not touching the box border.
+    Returns (groups, cells)."""
+    h, w = mask.shape
+    seen = np.zeros((h, w), np.bool_)
+    stack = np.empty(h * w, np.int64)
+    groups = 0
+    cells = 0
+    for y0 in range(h):
+        for x0 in range(w):
+            if mask[y0, x0] or seen[y0, x0]:
+                continue
+            seen[y0, x0] = True
+            stack[0] = y0 * w + x0
+            top = 1
+            n = 0
+            border = False
+            while top > 0:
+                top -= 1
+                y, x = divmod(stack[top], w)
+                n += 1
+                if y == 0 or x == 0 or y == h - 1 or x == w - 1:
+                    border = True
+                for dy, dx in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+                    yy, xx = y + dy, x + dx
+                    if 0 <= yy < h and 0 <= xx < w and not mask[yy, xx] and not seen[yy, xx]:
+                        seen[yy, xx] = True
+                        stack[top] = yy * w + xx
+                        top += 1
+            if not border:
+                groups += 1
+                cells += n
+    return groups, cells
+
+
 # ---------------------------------------------------------------- warm-up
 _WARM = False
 
@@ -1191,3 +1314,8 @@ def _compile_all() -> None:
         neigh_codes(g, fid, _OFF_TABLE, _OFF_COUNT)
     complete_period(g, 0)
     sym_candidates(g, g != 0)
+    tab = np.full(256, -1, np.int64)
+    order = np.zeros(256, np.int64)
+    connect_table(g, g, tab, order, 0)
+    connect_pairs(g, tab, order[:1], True, True, False, True)
+    mask_holes(g != 0)

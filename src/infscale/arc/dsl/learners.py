@@ -158,12 +158,12 @@ LOCAL_FEATURES = (
 
 def _local_tables(inputs: Sequence[Grid], outputs: Sequence[Grid]) -> list[tuple[int, str, dict[int, int]]]:
     found = []
+    vals = np.concatenate([b.ravel().astype(np.int64) for b in outputs])
     for feature in LOCAL_FEATURES:
         keys = np.concatenate([_neigh_codes(a, feature).ravel() for a in inputs])
-        vals = np.concatenate([b.ravel().astype(np.int64) for b in outputs])
         pairs = np.unique(keys * 16 + vals)
         k = pairs // 16
-        if np.unique(k).size != k.size:
+        if (k[1:] == k[:-1]).any():  # pairs are sorted: a repeated key has two output colours
             continue
         found.append((int(k.size), feature, dict(zip(k.tolist(), (pairs % 16).tolist(), strict=True))))
     found.sort(key=lambda t: t[0])
@@ -434,7 +434,9 @@ def _obj_features(objs: tuple[Obj, ...], g: Grid) -> list[dict[str, object]]:
     shape_keys = [o.mask.tobytes() + bytes(o.mask.shape) for o in objs]
     for o, sk in zip(objs, shape_keys, strict=True):
         holes = 0
-        if o.shape[0] >= 3 and o.shape[1] >= 3:
+        if o.shape[0] >= 3 and o.shape[1] >= 3 and kernels.ENABLED:
+            holes = int(kernels.mask_holes(kernels.as_grid(o.mask, np.bool_))[1])
+        elif o.shape[0] >= 3 and o.shape[1] >= 3:
             inner = ~o.mask
             # a hole = non-object cell of the box not reachable from the box border
             p = np.pad(inner, 1, constant_values=True)
@@ -629,6 +631,7 @@ def fit_constant(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequenc
 
 
 from . import object_learners as _ol  # noqa: E402  (object/region learners, appended to LEARNERS below)
+from . import pattern_learners as _pl  # noqa: E402  (pattern learners, appended to LEARNERS below)
 
 LEARNERS: list[tuple[str, Learner]] = [
     ("tiling", fit_tiling),
@@ -656,4 +659,12 @@ LEARNERS: list[tuple[str, Learner]] = [
     ("object_predicate", _ol.fit_object_predicate),
     ("cell_rewrite", _ol.fit_cell_rewrite),
     ("pattern_continue", _ol.fit_pattern_continue),
+    ("template_stamp", _pl.fit_template_stamp),
+    ("cell_lift", _pl.fit_cell_lift),
+    ("cell_template", _pl.fit_cell_template),
+    ("lines_to_target", _pl.fit_lines_to_target),
+    ("bounce_ray", _pl.fit_bounce_ray),
+    ("self_symmetry", _pl.fit_self_symmetry),
+    ("extend_tails", _pl.fit_extend_tails),
+    ("halo", _pl.fit_halo),
 ]

@@ -39,11 +39,13 @@ Other shapes:
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from . import kernels
 from .objects import Obj, objects
 from .primitives import MARK, Grid
 
@@ -246,6 +248,7 @@ def fit_stamp(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[G
             obs: dict[tuple[object, int, int], list[int]] = {}
             for a, b, x in zip(inputs, outputs, anchors, strict=True):
                 hh, ww = a.shape
+                al, bl = a.tolist(), b.tolist()  # Python lists: cell reads are several times faster
                 for k, r0, c0, h, w, pal in x:
                     for dy in range(-rad, h + rad):
                         y = r0 + dy
@@ -253,8 +256,8 @@ def fit_stamp(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[G
                             continue
                         for dx in range(-rad, w + rad):
                             xx = c0 + dx
-                            if 0 <= xx < ww and a[y, xx] == 0:
-                                v = int(b[y, xx])
+                            if 0 <= xx < ww and al[y][xx] == 0:
+                                v = bl[y][xx]
                                 # relative colours: -(i+1) = the anchor's i-th colour
                                 v = -(pal.index(v) + 1) if v in pal else v
                                 obs.setdefault((k, dy, dx), []).append(v)
@@ -413,8 +416,33 @@ def fit_object_rays(
 
 
 # ---------------------------------------------------------------- connect same-coloured pairs
+_IDENTITY_TAB = np.arange(256, dtype=np.int64)
+_IDENTITY_TAB[0] = -1
+_NO_COLOURS = np.zeros(0, np.int64)
+
+
+def _table_array(table: dict[int, int]) -> np.ndarray:
+    """``table`` as the kernels take it: line colour per end colour, -1 where an end colour is not joined."""
+    tab = np.full(256, -1, np.int64)
+    for k, v in table.items():
+        tab[k] = v
+    return tab
+
+
 def _connect(g: Grid, table: dict[int, int] | None, axes: str, vertical_last: bool, diagonal: bool) -> Grid:
     """Join same-coloured cells; ``table`` maps an end colour to the line colour (None = the same colour)."""
+    if kernels.ENABLED and g.dtype == np.uint8:
+        tab = _IDENTITY_TAB if table is None else _table_array(table)
+        if not diagonal:
+            order = _NO_COLOURS
+        elif table is None:
+            order = np.unique(g)
+            order = order[order != 0].astype(np.int64)
+        else:
+            order = np.fromiter(table, np.int64, len(table))
+        return kernels.connect_pairs(  # type: ignore[no-any-return]
+            kernels.as_grid(g), tab, order, "h" in axes, "v" in axes, vertical_last, diagonal
+        )
     out = g.copy()
     passes = [(g, out, "h"), (g.T, out.T, "v")]
     if not vertical_last:
@@ -457,7 +485,15 @@ def fit_connect_pairs(
     if sum(int((a != 0).sum()) for a in inputs) > 300:
         return None
     table: dict[int, int] = {}
-    for a, b in zip(inputs, outputs, strict=True):
+    fast = kernels.ENABLED and all(
+        a.dtype == b.dtype == np.uint8 for a, b in zip(inputs, outputs, strict=True)
+    )
+    if fast:
+        ends, order, n = np.full(256, -1, np.int64), np.zeros(256, np.int64), 0
+        for a, b in zip(inputs, outputs, strict=True):
+            n = kernels.connect_table(kernels.as_grid(a), kernels.as_grid(b), ends, order, n)
+        table = {int(c): int(ends[c]) for c in order[:n]}
+    for a, b in zip(inputs, outputs, strict=True) if not fast else ():
         for src, dst in ((a, b), (a.T, b.T)):
             for r in range(src.shape[0]):
                 row = src[r]
@@ -688,6 +724,8 @@ def fit_window_crop(
 def _holes(o: Obj) -> int:
     if o.shape[0] < 3 or o.shape[1] < 3:
         return 0
+    if kernels.ENABLED:
+        return int(kernels.mask_holes(kernels.as_grid(o.mask, np.bool_))[0])
     inner = (~o.mask).astype(np.uint8)
     return sum(
         1
@@ -979,6 +1017,21 @@ def fit_mask_paint(
 # ---------------------------------------------------------------- separator grids: one value per cell
 def _cell_grid(g: Grid) -> tuple[list[tuple[int, int]], list[tuple[int, int]], int] | None:
     """Row and column spans of the cells between separator lines, and the separator colour."""
+    if kernels.ENABLED and g.dtype == np.uint8:  # shared by several learners: cached by grid bytes
+        found = _cell_grid_cached(np.ascontiguousarray(g).tobytes(), *g.shape)
+        return None if found is None else (list(found[0]), list(found[1]), found[2])
+    return _cell_grid_ref(g)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cell_grid_cached(
+    key: bytes, h: int, w: int
+) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...], int] | None:
+    found = _cell_grid_ref(np.frombuffer(key, dtype=np.uint8).reshape(h, w))
+    return None if found is None else (tuple(found[0]), tuple(found[1]), found[2])
+
+
+def _cell_grid_ref(g: Grid) -> tuple[list[tuple[int, int]], list[tuple[int, int]], int] | None:
     from .primitives import _separators
 
     sep = _separators(g)
