@@ -33,6 +33,7 @@ class Candidate:
     predictions: list[Grid]
     weak: bool = False  # verified on train but with a guess for unseen cases: ranked after the others
     found_s: float = 0.0  # seconds into the search when it was found (for budget curves)
+    support: int = 1  # distinct programs (this one included) that gave the same test predictions
 
 
 @dataclass
@@ -78,7 +79,7 @@ class _Search:
         self.weak: list[Candidate] = []
         self.t0 = time.perf_counter()
         self.fallbacks: list[Candidate] = []
-        self.seen_predictions: set[bytes] = set()
+        self.seen_predictions: dict[bytes, Candidate] = {}
         self.nodes = 0
         self.pool: list[PoolEntry] = []  # states with the outputs' shapes: pieces for compose()
         self.composed = -1  # pool size at the last composition
@@ -90,10 +91,19 @@ class _Search:
         if any(p is None or p.shape[0] > 30 or p.shape[1] > 30 or (p > 9).any() for p in preds):
             return
         k = _key(preds)
-        if k in self.seen_predictions:
-            return
-        self.seen_predictions.add(k)
-        c = Candidate(program, complexity, 1.0, [np.asarray(p, np.uint8) for p in preds], weak)
+        support = 1
+        if (first := self.seen_predictions.get(k)) is not None:
+            if not first.weak or weak:
+                # Another program agreeing on every test output: independent evidence for that answer.
+                first.support += 1
+                return
+            # A verified program gives the weak guess's outputs: it replaces the guess.
+            self.weak.remove(first)
+            support += first.support
+        c = Candidate(
+            program, complexity, 1.0, [np.asarray(p, np.uint8) for p in preds], weak, support=support
+        )
+        self.seen_predictions[k] = c
         c.found_s = time.perf_counter() - self.t0
         (self.weak if weak else self.candidates).append(c)
 
@@ -317,3 +327,87 @@ def search(
     return SearchResult(
         s.candidates + s.weak, s.fallbacks, s.nodes, s.depth_reached, s.timed_out, time.perf_counter() - t0
     )
+
+
+# ------------------------------------------------------------ answer selection
+@dataclass
+class _Expect:
+    """What the train pairs say about any correct test output (see :func:`rank_answers`)."""
+
+    shapes: list[tuple[int, int] | None]  # per test input: the shape the train relation implies, if any
+    changes: bool  # every train output differs from its input
+    colours: list[set[int]]  # per test input: colours an output may use (train outputs' + that input's)
+    multicolour: bool  # every train output has at least two colours
+
+
+def _expectations(train_in: Sequence[Grid], train_out: Sequence[Grid], test_in: Sequence[Grid]) -> _Expect:
+    shapes: list[tuple[int, int] | None] = [None] * len(test_in)
+    if all(i.shape == o.shape for i, o in zip(train_in, train_out, strict=True)):
+        shapes = [(int(t.shape[0]), int(t.shape[1])) for t in test_in]
+    elif len({i.shape for i in train_in}) > 1:
+        # A fixed integer scale (up or down) per axis, the same in every pair, over inputs of several shapes.
+        # (One output shape shared by the train pairs is no such rule: a test output may still differ.)
+        axes = []
+        for ax in (0, 1):
+            ratios = {(o.shape[ax], i.shape[ax]) for i, o in zip(train_in, train_out, strict=True)}
+            up = {a / b for a, b in ratios}
+            down = {b / a for a, b in ratios}
+            if len(up) == 1 and (r := up.pop()).is_integer():
+                axes.append((int(r), 1))
+            elif len(down) == 1 and (r := down.pop()).is_integer():
+                axes.append((1, int(r)))
+            else:
+                break
+        if len(axes) == 2:
+            shapes = [
+                (t.shape[0] * axes[0][0] // axes[0][1], t.shape[1] * axes[1][0] // axes[1][1])
+                if t.shape[0] % axes[0][1] == 0 and t.shape[1] % axes[1][1] == 0
+                else None
+                for t in test_in
+            ]
+    out_cols = {int(c) for o in train_out for c in np.unique(o)}
+    return _Expect(
+        shapes,
+        all(i.shape != o.shape or not np.array_equal(i, o) for i, o in zip(train_in, train_out, strict=True)),
+        [out_cols | {int(c) for c in np.unique(t)} for t in test_in],
+        all(np.unique(o).size > 1 for o in train_out),
+    )
+
+
+def implausibility(c: Candidate, exp: _Expect, test_in: Sequence[Grid]) -> int:
+    """How many of the train pairs' invariants ``c``'s test outputs break (0 = none).
+
+    Each check is a property every train output has, so a correct test output almost surely has it too: the
+    output shape follows the train relation (same as the input, or a fixed scale of inputs that vary); the
+    output differs from the input when every train output does; it uses no colour that neither a train
+    output nor the test input has; it is not blank when no train output is.
+    """
+    bad = 0
+    for p, t, shape, cols in zip(c.predictions, test_in, exp.shapes, exp.colours, strict=True):
+        if shape is not None and p.shape != shape:
+            bad += 1
+        if exp.changes and p.shape == t.shape and np.array_equal(p, t):
+            bad += 1
+        if not {int(v) for v in np.unique(p)} <= cols:
+            bad += 1
+        if exp.multicolour and np.unique(p).size < 2:
+            bad += 1
+    return bad
+
+
+def rank_answers(
+    candidates: Sequence[Candidate],
+    train_in: Sequence[Grid],
+    train_out: Sequence[Grid],
+    test_in: Sequence[Grid],
+) -> list[Candidate]:
+    """Order programs for the answer attempts: plausible before implausible (see :func:`implausibility`),
+    then verified before weak, then best train score (partial fits), then simplest, then most supported
+    (more distinct programs giving the same test outputs), then the order found."""
+    exp = _expectations(train_in, train_out, test_in)
+    keyed = [
+        (implausibility(c, exp, test_in), c.weak, -c.train_score, c.complexity, -c.support, k)
+        for k, c in enumerate(candidates)
+    ]
+    keyed.sort()
+    return [candidates[k[-1]] for k in keyed]

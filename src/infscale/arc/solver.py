@@ -23,10 +23,13 @@ from .dsl import kernels
 from .dsl.primitives import Grid
 from .grid import GridList, Task, to_array, to_list, validate_task
 from .normalise import colour_maps, rename, rename_back
-from .search import Candidate, SearchResult, search
+from .search import Candidate, SearchResult, rank_answers, search
 
 #: Share of the budget the colour-normalised search gets when the task has pair-specific colours.
 NORMALISED_SHARE = 0.35
+#: Verified programs the search collects before it stops: more than the 2 attempts, so that the ranking
+#: (:func:`infscale.arc.search.rank_answers`) has alternatives when the simplest fit is implausible on test.
+STOP_AFTER = 12
 
 
 @dataclass
@@ -98,7 +101,7 @@ class DslSolver:
             time_budget_s=seconds,
             max_nodes=self.max_candidates,
             learner_depth=self.learner_depth,
-            stop_after=self.attempts,
+            stop_after=max(self.attempts, STOP_AFTER),
         )
 
     def _search_normalised(
@@ -144,22 +147,12 @@ class DslSolver:
         if tables is not None and not any(not c.weak for c in res.candidates):
             # Nothing fits with the colours as given: search again with each pair's own colours renamed.
             self._search_normalised(res, tables, train_in, train_out, test_in, t0 + seconds, t0)
-        chosen: list[Candidate] = list(res.candidates[: self.attempts])
-        train_score = 1.0 if chosen else (res.fallbacks[0].train_score if res.fallbacks else 0.0)
-        found_s = [c.found_s for c in chosen]
-        for fb in res.fallbacks:
-            if len(chosen) >= self.attempts:
-                break
-            if not any(_same_preds(fb, c) for c in chosen):
-                chosen.append(fb)
-        attempts: list[list[GridList]] = []
-        for i in range(len(test_in)):
-            per: list[GridList] = []
-            for c in chosen:
-                g = to_list(c.predictions[i])
-                if g not in per:
-                    per.append(g)
-            attempts.append(per[: self.attempts])
+        ranked = rank_answers(res.candidates, train_in, train_out, test_in)
+        train_score = 1.0 if ranked else (res.fallbacks[0].train_score if res.fallbacks else 0.0)
+        # Partial fits only fill attempts no verified program gives; they are ranked among themselves alike.
+        fallbacks = rank_answers(res.fallbacks, train_in, train_out, test_in)
+        attempts, chosen = choose_attempts(ranked + fallbacks, len(test_in), self.attempts)
+        found_s = [c.found_s for c in chosen if c.train_score == 1.0]
         return ArcSolution(
             attempts=attempts,
             train_score=train_score,
@@ -177,14 +170,42 @@ class DslSolver:
         )
 
 
+def choose_attempts(
+    ranked: list[Candidate], n_tests: int, n_attempts: int = 2
+) -> tuple[list[list[GridList]], list[Candidate]]:
+    """Per test input, the first ``n_attempts`` distinct grids down the ranked list (and the candidates used).
+
+    Filled per test input, not per program: when the first two programs agree on one test input, that input's
+    second attempt comes from the next program that differs there, instead of being wasted.
+    """
+    attempts: list[list[GridList]] = []
+    used: list[Candidate] = []
+    for i in range(n_tests):
+        per: list[GridList] = []
+        for c in ranked:
+            if len(per) >= n_attempts:
+                break
+            g = to_list(c.predictions[i])
+            if g not in per:
+                per.append(g)
+                if not any(c is u for u in used):
+                    used.append(c)
+        attempts.append(per)
+    return attempts, used
+
+
 def _merge(res: SearchResult, more: list[Candidate]) -> None:
-    """Add ``more`` candidates to ``res`` (verified before weak; no two with the same predictions)."""
+    """Add ``more`` candidates to ``res`` (verified before weak; no two with the same predictions: a duplicate
+    adds its support to the one kept)."""
     pool = [c for c in res.candidates if not c.weak] + [c for c in more if not c.weak]
     pool += [c for c in res.candidates if c.weak] + [c for c in more if c.weak]
     res.candidates = []
     for c in pool:
-        if not any(_same_preds(c, d) for d in res.candidates):
+        same = next((d for d in res.candidates if _same_preds(c, d)), None)
+        if same is None:
             res.candidates.append(c)
+        else:
+            same.support += c.support
 
 
 def attempts_at_budget(sol: ArcSolution, seconds: float, n_attempts: int = 2) -> list[list[GridList]]:

@@ -632,6 +632,7 @@ def fit_constant(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequenc
 
 from . import object_learners as _ol  # noqa: E402  (object/region learners, appended to LEARNERS below)
 from . import pattern_learners as _pl  # noqa: E402  (pattern learners, appended to LEARNERS below)
+from . import rule_learners as _rl  # noqa: E402  (rule learners, appended to LEARNERS below)
 
 LEARNERS: list[tuple[str, Learner]] = [
     ("tiling", fit_tiling),
@@ -667,4 +668,13 @@ LEARNERS: list[tuple[str, Learner]] = [
     ("self_symmetry", _pl.fit_self_symmetry),
     ("extend_tails", _pl.fit_extend_tails),
     ("halo", _pl.fit_halo),
+    ("odd_object", _rl.fit_odd_object),
+    ("shape_substitute", _rl.fit_shape_substitute),
+    ("empty_rect_fill", _rl.fit_empty_rect_fill),
+    ("feature_lookup", _rl.fit_feature_lookup),
+    ("colour_list", _rl.fit_colour_list),
+    ("colour_histogram", _rl.fit_colour_histogram),
+    ("marker_elbow", _rl.fit_marker_elbow),
+    ("band_tile", _rl.fit_band_tile),
+    ("line_majority", _rl.fit_line_majority),
 ]
