@@ -30,7 +30,15 @@ def bench(out: Path, *extra: str) -> subprocess.Popen[str]:
         "--limit", str(N), "--concurrency", "2", "--runner", "test_bench_fakes:from_env", "--no-report",
         "--out", str(out), *extra,
     ]  # fmt: skip
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A shell without job control starts background jobs with SIGINT ignored, and children inherit that: give
+    # the bench process the default disposition, as a terminal's Ctrl-C finds it.
+    return subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint
+    )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_for_lines(path: Path, n: int, proc: subprocess.Popen[str], timeout: float = 60) -> None:
