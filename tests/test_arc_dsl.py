@@ -72,11 +72,11 @@ def test_bad_inputs_are_typed_errors(tmp_path):
 
 
 def test_runner_scores_and_enforces_time_limit():
-    tasks = [NamedTask(t, load_task(TRAIN / f"{t}.json")) for t in ("0d3d703e", "017c7c7b")]
+    tasks = [NamedTask(t, load_task(TRAIN / f"{t}.json")) for t in ("0d3d703e", "4290ef0e")]
     s = run_tasks(tasks, {"time_budget_s": 5.0}, workers=2, hard_limit_s=1.0)
     by = {r.task_id: r for r in s.results}
     assert by["0d3d703e"].score == 1.0 and by["0d3d703e"].status == "ok"
-    assert by["017c7c7b"].status == "timeout" and by["017c7c7b"].score == 0.0
+    assert by["4290ef0e"].status == "timeout" and by["4290ef0e"].score == 0.0
     assert s.score == 0.5
 
 

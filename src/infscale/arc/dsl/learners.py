@@ -630,6 +630,8 @@ def fit_constant(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequenc
     return None
 
 
+from . import extract_learners as _el  # noqa: E402
+from . import marker_learners as _ml  # noqa: E402
 from . import object_learners as _ol  # noqa: E402  (object/region learners, appended to LEARNERS below)
 from . import pattern_learners as _pl  # noqa: E402  (pattern learners, appended to LEARNERS below)
 from . import rule_learners as _rl  # noqa: E402  (rule learners, appended to LEARNERS below)
@@ -677,4 +679,6 @@ LEARNERS: list[tuple[str, Learner]] = [
     ("marker_elbow", _rl.fit_marker_elbow),
     ("band_tile", _rl.fit_band_tile),
     ("line_majority", _rl.fit_line_majority),
+    *_ml.MARKER_LEARNERS,
+    *_el.EXTRACT_LEARNERS,
 ]
