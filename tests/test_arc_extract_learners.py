@@ -5,13 +5,9 @@ claims."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
-from tests.helpers.arc_learners import TRAIN, G, assert_solves, corrupt, run
+from tests.helpers.arc_learners import G, contract_tests, run
 
 from infscale.arc.dsl import extract_learners as el
-from infscale.arc.dsl.learners import LEARNERS
-from infscale.arc.grid import load_task
-from infscale.arc.scoring import score_task
 
 
 def up(g: np.ndarray, k: int) -> np.ndarray:
@@ -88,20 +84,6 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_solves_synthetic_task(name):
-    fit, make = CASES[name]
-    pairs, tests = make()
-    assert_solves(fit, pairs, tests)
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_refuses_task_it_does_not_explain(name):
-    fit, make = CASES[name]
-    pairs, tests = make()
-    assert run(fit, corrupt(pairs), tests) is None
-
-
 def test_semantic_refusals():
     # a fixed scale factor is a plain transform, not evidence of a counted one
     a, b = G("1. .2"), G("3. .4")
@@ -113,13 +95,6 @@ def test_semantic_refusals():
     assert run(el.fit_colour_lookup, pairs, [(G("3.. ..."), None)]) is None
     # corner windows that clash (two colours on one cell) are no overlay
     assert el.fit_corner_overlay([G("1..2 .... .... ...3")], [G("12 ..")], [G("1..2 .... .... ...3")]) is None
-
-
-def test_learners_are_registered():
-    names = [n for n, _ in LEARNERS]
-    for name, fit in el.EXTRACT_LEARNERS:
-        assert name in names
-        assert dict(LEARNERS)[name] is fit
 
 
 # ---------------------------------------------------------------- the training tasks each learner claims
@@ -134,17 +109,9 @@ CLAIMS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CLAIMS))
-def test_solves_claimed_training_tasks(name):
-    fit = dict(el.EXTRACT_LEARNERS)[name]
-    for tid in CLAIMS[name]:
-        task = load_task(TRAIN / f"{tid}.json")
-        arr = [np.array(p["input"], dtype=np.uint8) for p in task["train"]]
-        out = [np.array(p["output"], dtype=np.uint8) for p in task["train"]]
-        tests = [np.array(p["input"], dtype=np.uint8) for p in task["test"]]
-        pred = fit(arr, out, tests)
-        assert pred is not None, tid
-        answers = [pred(t) for t in tests]
-        assert all(a is not None for a in answers), tid
-        attempts = [[a.tolist()] for a in answers if a is not None]
-        assert score_task(attempts, task) == 1.0, tid
+(
+    test_solves_synthetic_task,
+    test_refuses_task_it_does_not_explain,
+    test_learners_are_registered,
+    test_solves_claimed_training_tasks,
+) = contract_tests(el.EXTRACT_LEARNERS, CASES, CLAIMS)

@@ -3,14 +3,9 @@ solves (official scoring) the ARC-AGI-1 training tasks it claims."""
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
-from tests.helpers.arc_learners import TRAIN, G, assert_solves, corrupt, run
+from tests.helpers.arc_learners import G, contract_tests, run
 
 from infscale.arc.dsl import marker_learners as ml
-from infscale.arc.dsl.learners import LEARNERS
-from infscale.arc.grid import load_task
-from infscale.arc.scoring import score_task
 
 
 # ---------------------------------------------------------------- synthetic tasks per learner
@@ -118,20 +113,6 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_solves_synthetic_task(name):
-    fit, make = CASES[name]
-    pairs, tests = make()
-    assert_solves(fit, pairs, tests)
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_refuses_task_it_does_not_explain(name):
-    fit, make = CASES[name]
-    pairs, tests = make()
-    assert run(fit, corrupt(pairs), tests) is None
-
-
 def test_semantic_refusals():
     # attraction: a marker half-way between two anchors has no direction to go
     pairs, _ = attract_task()
@@ -150,13 +131,6 @@ def test_semantic_refusals():
     assert ml.fit_phase_recolour([G("44 44")], [G("64 44")], [G("44 44")]) is None
 
 
-def test_learners_are_registered():
-    names = [n for n, _ in LEARNERS]
-    for name, fit in ml.MARKER_LEARNERS:
-        assert name in names
-        assert dict(LEARNERS)[name] is fit
-
-
 # ---------------------------------------------------------------- the training tasks each learner claims
 CLAIMS = {
     "attract": ["1a07d186", "4093f84a", "ae3edfdc", "d687bc17"],
@@ -170,17 +144,9 @@ CLAIMS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CLAIMS))
-def test_solves_claimed_training_tasks(name):
-    fit = dict(ml.MARKER_LEARNERS)[name]
-    for tid in CLAIMS[name]:
-        task = load_task(TRAIN / f"{tid}.json")
-        arr = [np.array(p["input"], dtype=np.uint8) for p in task["train"]]
-        out = [np.array(p["output"], dtype=np.uint8) for p in task["train"]]
-        tests = [np.array(p["input"], dtype=np.uint8) for p in task["test"]]
-        pred = fit(arr, out, tests)
-        assert pred is not None, tid
-        answers = [pred(t) for t in tests]
-        assert all(a is not None for a in answers), tid
-        attempts = [[a.tolist()] for a in answers if a is not None]
-        assert score_task(attempts, task) == 1.0, tid
+(
+    test_solves_synthetic_task,
+    test_refuses_task_it_does_not_explain,
+    test_learners_are_registered,
+    test_solves_claimed_training_tasks,
+) = contract_tests(ml.MARKER_LEARNERS, CASES, CLAIMS)

@@ -4,13 +4,9 @@ not explain, and solves (official scoring) the ARC-AGI-1 training tasks it claim
 from __future__ import annotations
 
 import numpy as np
-import pytest
-from tests.helpers.arc_learners import TRAIN, G, assert_solves, blank, corrupt, run
+from tests.helpers.arc_learners import G, assert_solves, blank, contract_tests, corrupt, run
 
 from infscale.arc.dsl import object_learners as ol
-from infscale.arc.dsl.learners import LEARNERS
-from infscale.arc.grid import load_task
-from infscale.arc.scoring import score_task
 
 
 # ---------------------------------------------------------------- synthetic tasks per learner
@@ -330,20 +326,6 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_solves_synthetic_task(name):
-    fit, make = CASES[name]
-    pairs, tests = make()
-    assert_solves(fit, pairs, tests)
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_refuses_task_it_does_not_explain(name):
-    fit, make = CASES[name]
-    pairs, tests = make()
-    assert run(fit, corrupt(pairs), tests) is None
-
-
 def test_connect_pairs_solves_and_refuses():
     pairs = [
         (G("1...1 ..... .1..1"), G("18881 ..... .1881")),
@@ -366,12 +348,6 @@ def test_semantic_refusals():
     assert ol.fit_window_crop([G("12 34"), G("56 78")], [G("1"), G("8")], [G("12 34")]) is None
     # counts: the output colour set is not a single colour
     assert ol.fit_object_count([G("1.1")], [G("12")], [G("1.1")]) is None
-
-
-def test_learners_are_registered():
-    names = [n for n, _ in LEARNERS]
-    for name, _ in ol.OBJECT_LEARNERS:
-        assert name in names
 
 
 def test_background_swap_round_trips():
@@ -402,15 +378,9 @@ CLAIMS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CLAIMS))
-def test_solves_claimed_training_tasks(name):
-    fit = dict(ol.OBJECT_LEARNERS)[name]
-    for tid in CLAIMS[name]:
-        task = load_task(TRAIN / f"{tid}.json")
-        arr = [np.array(p["input"], dtype=np.uint8) for p in task["train"]]
-        out = [np.array(p["output"], dtype=np.uint8) for p in task["train"]]
-        tests = [np.array(p["input"], dtype=np.uint8) for p in task["test"]]
-        pred = fit(arr, out, tests)
-        assert pred is not None, tid
-        attempts = [[pred(t).tolist()] for t in tests]
-        assert score_task(attempts, task) == 1.0, tid
+(
+    test_solves_synthetic_task,
+    test_refuses_task_it_does_not_explain,
+    test_learners_are_registered,
+    test_solves_claimed_training_tasks,
+) = contract_tests(ol.OBJECT_LEARNERS, CASES, CLAIMS)

@@ -6,13 +6,9 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import pytest
-from tests.helpers.arc_learners import TRAIN, G, assert_solves, corrupt, run
+from tests.helpers.arc_learners import G, contract_tests
 
 from infscale.arc.dsl import pattern_learners as pl
-from infscale.arc.dsl.learners import LEARNERS
-from infscale.arc.grid import load_task
-from infscale.arc.scoring import score_task
 
 
 # ---------------------------------------------------------------- synthetic tasks per learner
@@ -184,20 +180,6 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_solves_synthetic_task(name):
-    fit, make = CASES[name]
-    pairs, tests = make()
-    assert_solves(fit, pairs, tests)
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_refuses_task_it_does_not_explain(name):
-    fit, make = CASES[name]
-    pairs, tests = make()
-    assert run(fit, corrupt(pairs), tests) is None
-
-
 def test_semantic_refusals():
     # template stamp: a marker covered by no template placement (even-sized template, one-cell marker)
     a = G("23.... 32.... ...... ....5.")
@@ -207,12 +189,6 @@ def test_semantic_refusals():
     assert pl.fit_bounce_ray([two], [G(".1. 1.1 1.1")], [two]) is None
     # self symmetry: a change on a non-background cell is out of scope
     assert pl.fit_self_symmetry([G("1.1 1..")], [G("2.2 1.1")], [G("1.1 1..")]) is None
-
-
-def test_learners_are_registered():
-    names = [n for n, _ in LEARNERS]
-    for name, _ in pl.PATTERN_LEARNERS:
-        assert name in names
 
 
 # ---------------------------------------------------------------- the training tasks each learner claims
@@ -228,17 +204,9 @@ CLAIMS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CLAIMS))
-def test_solves_claimed_training_tasks(name):
-    fit = dict(pl.PATTERN_LEARNERS)[name]
-    for tid in CLAIMS[name]:
-        task = load_task(TRAIN / f"{tid}.json")
-        arr = [np.array(p["input"], dtype=np.uint8) for p in task["train"]]
-        out = [np.array(p["output"], dtype=np.uint8) for p in task["train"]]
-        tests = [np.array(p["input"], dtype=np.uint8) for p in task["test"]]
-        pred = fit(arr, out, tests)
-        assert pred is not None, tid
-        answers = [pred(t) for t in tests]
-        assert all(a is not None for a in answers), tid
-        attempts = [[a.tolist()] for a in answers if a is not None]
-        assert score_task(attempts, task) == 1.0, tid
+(
+    test_solves_synthetic_task,
+    test_refuses_task_it_does_not_explain,
+    test_learners_are_registered,
+    test_solves_claimed_training_tasks,
+) = contract_tests(pl.PATTERN_LEARNERS, CASES, CLAIMS)

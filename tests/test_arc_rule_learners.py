@@ -3,14 +3,9 @@ solves (official scoring) the ARC-AGI-1 training tasks it claims."""
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
-from tests.helpers.arc_learners import TRAIN, G, assert_solves, corrupt, run
+from tests.helpers.arc_learners import G, contract_tests, run
 
 from infscale.arc.dsl import rule_learners as rl
-from infscale.arc.dsl.learners import LEARNERS
-from infscale.arc.grid import load_task
-from infscale.arc.scoring import score_task
 
 
 # ---------------------------------------------------------------- synthetic tasks per learner
@@ -135,20 +130,6 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_solves_synthetic_task(name):
-    fit, make = CASES[name]
-    pairs, tests = make()
-    assert_solves(fit, pairs, tests)
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_refuses_task_it_does_not_explain(name):
-    fit, make = CASES[name]
-    pairs, tests = make()
-    assert run(fit, corrupt(pairs), tests) is None
-
-
 def test_semantic_refusals():
     # shape substitution: a rewritten shape seen in one pair only is no evidence of a rule
     a, b = G("111. 1.1. 111. ...1"), G(".2.. 222. .2.. ...1")
@@ -167,13 +148,6 @@ def test_semantic_refusals():
     assert rl.fit_marker_elbow([three], [G("288 ..8 .33")], [three]) is None
 
 
-def test_learners_are_registered():
-    names = [n for n, _ in LEARNERS]
-    for name, fit in rl.RULE_LEARNERS:
-        assert name in names
-        assert dict(LEARNERS)[name] is fit
-
-
 # ---------------------------------------------------------------- the training tasks each learner claims
 CLAIMS = {
     "odd_object": ["39a8645d", "88a62173", "a87f7484", "d9fac9be"],
@@ -188,17 +162,9 @@ CLAIMS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CLAIMS))
-def test_solves_claimed_training_tasks(name):
-    fit = dict(rl.RULE_LEARNERS)[name]
-    for tid in CLAIMS[name]:
-        task = load_task(TRAIN / f"{tid}.json")
-        arr = [np.array(p["input"], dtype=np.uint8) for p in task["train"]]
-        out = [np.array(p["output"], dtype=np.uint8) for p in task["train"]]
-        tests = [np.array(p["input"], dtype=np.uint8) for p in task["test"]]
-        pred = fit(arr, out, tests)
-        assert pred is not None, tid
-        answers = [pred(t) for t in tests]
-        assert all(a is not None for a in answers), tid
-        attempts = [[a.tolist()] for a in answers if a is not None]
-        assert score_task(attempts, task) == 1.0, tid
+(
+    test_solves_synthetic_task,
+    test_refuses_task_it_does_not_explain,
+    test_learners_are_registered,
+    test_solves_claimed_training_tasks,
+) = contract_tests(rl.RULE_LEARNERS, CASES, CLAIMS)
