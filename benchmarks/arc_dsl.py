@@ -36,11 +36,29 @@ def main() -> None:
     ap.add_argument("--real-curve", action="store_true", help="run each curve budget for real")
     ap.add_argument("--data", default=None, help="data root (default $INFSCALE_DATA or ../shared/data)")
     ap.add_argument("--out", default=None, help="per-task JSONL results")
+    ap.add_argument("--ids", default=None, help="file of task ids (whitespace-separated): run only these")
+    ap.add_argument(
+        "--exclude-dataset",
+        default=None,
+        choices=["arc-agi-1", "arc-agi-2"],
+        help="drop tasks whose id is in this dataset (either split), e.g. ARC-AGI-2 training minus ARC-AGI-1",
+    )
     args = ap.parse_args()
 
     tasks = load_split(args.dataset, args.split, args.data)
-    if args.limit:
-        tasks = tasks[: args.limit]
+    if args.ids:
+        with open(args.ids) as f:
+            wanted = set(f.read().split())
+        tasks = [t for t in tasks if t.task_id in wanted]
+    if args.exclude_dataset:
+        # ARC-AGI-2 training holds most of ARC-AGI-1 (its evaluation split too): excluding it leaves tasks
+        # that are new, a held-out check for rules tuned on ARC-AGI-1 training.
+        seen = {
+            t.task_id
+            for sp in ("training", "evaluation")
+            for t in load_split(args.exclude_dataset, sp, args.data)
+        }
+        tasks = [t for t in tasks if t.task_id not in seen]
     budgets = sorted({float(b) for b in args.curve.split(",") if b} | {args.budget})
     t0 = time.time()
     done = 0

@@ -43,9 +43,12 @@ def corrupt(pairs, colour: int = 7):
     return [*pairs[:-1], (a, b)]
 
 
-def fits_claimed_task(fit, tid: str) -> None:
-    """``fit`` on a training task's train pairs solves its test inputs under official scoring."""
-    task = load_task(TRAIN / f"{tid}.json")
+TRAIN2 = default_data_root() / "arc" / "ARC-AGI-2" / "data" / "training"
+
+
+def fits_claimed_task(fit, tid: str, root=TRAIN) -> None:
+    """``fit`` on a training task's train pairs (under ``root``) solves its test inputs under official scoring."""
+    task = load_task(root / f"{tid}.json")
     arr = [np.array(p["input"], dtype=np.uint8) for p in task["train"]]
     out = [np.array(p["output"], dtype=np.uint8) for p in task["train"]]
     tests = [np.array(p["input"], dtype=np.uint8) for p in task["test"]]

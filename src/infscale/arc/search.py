@@ -47,6 +47,15 @@ class SearchResult:
     notes: list[str] = field(default_factory=list)
 
 
+def absorb_simpler(kept: Candidate, program: str, complexity: float) -> None:
+    """An equally trusted program giving ``kept``'s test outputs: the answer is as simple as its simplest
+    program (Occam), so it takes the lower complexity and that program's name; otherwise a learner fitted
+    first would rank the answer below a wrong, simpler program found later."""
+    if complexity < kept.complexity:
+        kept.complexity = complexity
+        kept.program = program
+
+
 def _key(grids: Sequence[Grid]) -> bytes:
     return b"|".join(bytes(g.shape) + g.tobytes() for g in grids)
 
@@ -87,21 +96,27 @@ class _Search:
         self.depth_reached = 0
 
     # ------------------------------------------------------------ checks
-    def _add(self, program: str, complexity: float, preds: Sequence[Grid], weak: bool = False) -> None:
+    def _add(
+        self, program: str, complexity: float, preds: Sequence[Grid], weak: bool = False, score: float = 1.0
+    ) -> None:
+        """Record a program fitting train; ``weak`` guesses unseen cases, and a ``score`` below 1 says the
+        train pairs do not support that guess (it is then kept for the attempts but not counted a fit)."""
         if any(p is None or p.shape[0] > 30 or p.shape[1] > 30 or (p > 9).any() for p in preds):
             return
         k = _key(preds)
         support = 1
         if (first := self.seen_predictions.get(k)) is not None:
-            if not first.weak or weak:
+            if (first.weak, -first.train_score) <= (weak, -score):
                 # Another program agreeing on every test output: independent evidence for that answer.
                 first.support += 1
+                if (first.weak, first.train_score) == (weak, score):
+                    absorb_simpler(first, program, complexity)
                 return
-            # A verified program gives the weak guess's outputs: it replaces the guess.
-            self.weak.remove(first)
+            # A stronger program (verified, or a supported guess) gives the weaker one's outputs: it replaces it.
+            (self.weak if first.weak else self.candidates).remove(first)
             support += first.support
         c = Candidate(
-            program, complexity, 1.0, [np.asarray(p, np.uint8) for p in preds], weak, support=support
+            program, complexity, score, [np.asarray(p, np.uint8) for p in preds], weak, support=support
         )
         self.seen_predictions[k] = c
         c.found_s = time.perf_counter() - self.t0
@@ -197,7 +212,8 @@ class _Search:
                 continue
             if all(p is not None for p in preds):
                 weak = name.endswith("_default")
-                self._add(" | ".join([*program, f"learn_{name}"]), depth + 1.5, preds, weak)  # type: ignore[arg-type]
+                score = float(getattr(pred, "confidence", 1.0))  # a weak learner's support for its guess
+                self._add(" | ".join([*program, f"learn_{name}"]), depth + 1.5, preds, weak, score)  # type: ignore[arg-type]
 
     def _closeness(self, state: tuple[Grid, ...]) -> float:
         score = 0.0
@@ -402,8 +418,8 @@ def rank_answers(
     test_in: Sequence[Grid],
 ) -> list[Candidate]:
     """Order programs for the answer attempts: plausible before implausible (see :func:`implausibility`),
-    then verified before weak, then best train score (partial fits), then simplest, then most supported
-    (more distinct programs giving the same test outputs), then the order found."""
+    then verified before weak, then best train score (partial fits; a guess the train pairs do not support),
+    then simplest, then most supported (more distinct programs giving the same test outputs), then the order found."""
     exp = _expectations(train_in, train_out, test_in)
     keyed = [
         (implausibility(c, exp, test_in), c.weak, -c.train_score, c.complexity, -c.support, k)

@@ -23,7 +23,7 @@ from .dsl import kernels
 from .dsl.primitives import Grid
 from .grid import GridList, Task, to_array, to_list, validate_task
 from .normalise import colour_maps, rename, rename_back
-from .search import Candidate, SearchResult, rank_answers, search
+from .search import Candidate, SearchResult, absorb_simpler, rank_answers, search
 
 #: Share of the budget the colour-normalised search gets when the task has pair-specific colours.
 NORMALISED_SHARE = 0.35
@@ -148,7 +148,9 @@ class DslSolver:
             # Nothing fits with the colours as given: search again with each pair's own colours renamed.
             self._search_normalised(res, tables, train_in, train_out, test_in, t0 + seconds, t0)
         ranked = rank_answers(res.candidates, train_in, train_out, test_in)
-        train_score = 1.0 if ranked else (res.fallbacks[0].train_score if res.fallbacks else 0.0)
+        # 1.0 only when a program fits train and (for a guessing learner) the train pairs support its guess;
+        # an unsupported guess still gives attempts, but reports its lower confidence (see rank_answers).
+        train_score = max((c.train_score for c in [*res.candidates, *res.fallbacks[:1]]), default=0.0)
         # Partial fits only fill attempts no verified program gives; they are ranked among themselves alike.
         fallbacks = rank_answers(res.fallbacks, train_in, train_out, test_in)
         attempts, chosen = choose_attempts(ranked + fallbacks, len(test_in), self.attempts)
@@ -165,7 +167,8 @@ class DslSolver:
                 "found_s": found_s,
                 # every verified candidate with the time it was found: lets a benchmark replay the
                 # anytime search at smaller budgets (coverage versus budget) from one run
-                "timeline": [(c.found_s, c.complexity, c.weak, c.predictions) for c in res.candidates[:50]],
+                # (in the final answer order, so a replay ranks what it had found the same way)
+                "timeline": [(c.found_s, c.predictions) for c in ranked[:50]],
             },
         )
 
@@ -195,10 +198,12 @@ def choose_attempts(
 
 
 def _merge(res: SearchResult, more: list[Candidate]) -> None:
-    """Add ``more`` candidates to ``res`` (verified before weak; no two with the same predictions: a duplicate
-    adds its support to the one kept)."""
+    """Add ``more`` candidates to ``res`` (verified before weak, supported guesses before unsupported ones; no
+    two with the same predictions: a duplicate adds its support to the one kept, and lowers its complexity when
+    it is simpler and as trusted)."""
     pool = [c for c in res.candidates if not c.weak] + [c for c in more if not c.weak]
-    pool += [c for c in res.candidates if c.weak] + [c for c in more if c.weak]
+    weak = [c for c in res.candidates if c.weak] + [c for c in more if c.weak]
+    pool += sorted(weak, key=lambda c: -c.train_score)
     res.candidates = []
     for c in pool:
         same = next((d for d in res.candidates if _same_preds(c, d)), None)
@@ -206,19 +211,25 @@ def _merge(res: SearchResult, more: list[Candidate]) -> None:
             res.candidates.append(c)
         else:
             same.support += c.support
+            if (same.weak, same.train_score) == (c.weak, c.train_score):
+                absorb_simpler(same, c.program, c.complexity)
 
 
 def attempts_at_budget(sol: ArcSolution, seconds: float, n_attempts: int = 2) -> list[list[GridList]]:
-    """The attempts the search would have returned had it stopped after ``seconds`` (verified programs only)."""
-    found = [t for t in sol.extra.get("timeline", []) if t[0] <= seconds]
-    found.sort(key=lambda t: (t[2], t[1]))
-    n_tests = len(sol.attempts)
-    out: list[list[GridList]] = [[] for _ in range(n_tests)]
-    for _, _, _, preds in found[:n_attempts]:
-        for i in range(n_tests):
+    """The attempts the search would have returned had it stopped after ``seconds`` (verified programs only).
+
+    The verified programs found by then, in the final ranking's order, fill each test input's attempts as
+    :func:`choose_attempts` does (support counts are the full run's, a close approximation).
+    """
+    found = [preds for t, preds in sol.extra.get("timeline", []) if t <= seconds]
+    out: list[list[GridList]] = [[] for _ in range(len(sol.attempts))]
+    for i, per in enumerate(out):
+        for preds in found:
+            if len(per) >= n_attempts:
+                break
             g = to_list(preds[i])
-            if g not in out[i]:
-                out[i].append(g)
+            if g not in per:
+                per.append(g)
     return out
 
 

@@ -77,7 +77,8 @@ def _verify(pred: Predictor, inputs: Sequence[Grid], outputs: Sequence[Grid], te
 
 
 def _has_mark(grids: Sequence[Grid]) -> bool:
-    return any((g >= MARK).any() for g in grids)
+    # called by most learners on every search state: a max reduction is cheaper than a comparison array
+    return any(g.size and g.max() >= MARK for g in grids)
 
 
 # ---------------------------------------------------------------- background regions
@@ -956,6 +957,8 @@ def fit_nearest_recolour(
         d = a != b
         if (b[d] == 0).any():
             return None
+        if not set(np.unique(b[d]).tolist()) <= set(np.unique(a).tolist()):
+            return None  # a cell takes another cell's colour: never one the grid lacks
         movers |= set(np.unique(a[d]).tolist())
     if not movers or 0 in movers or len(movers) > 2:
         return None

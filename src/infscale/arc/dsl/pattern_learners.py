@@ -530,11 +530,14 @@ def _complete_symmetry(g: Grid, group: str) -> Grid | None:
     return out
 
 
-def fit_self_symmetry(
-    inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]
+def fit_symmetry_with(
+    complete: Callable[[Grid, str], Grid | None],
+    inputs: Sequence[Grid],
+    outputs: Sequence[Grid],
+    tests: Sequence[Grid],
 ) -> Predictor | None:
-    """The picture is completed under the largest symmetry group its outputs show about their own centre;
-    the centre of an input is the one its visible cells agree with best."""
+    """The picture completed by ``complete(grid, group)`` under the largest symmetry group its outputs show
+    (only background cells may change)."""
     if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
         return None
     if not _changes_background_only(inputs, outputs, [background(a) for a in inputs]):
@@ -544,11 +547,19 @@ def fit_self_symmetry(
             continue
 
         def predict(g: Grid, group: str = group) -> Grid | None:
-            return _complete_symmetry(g, group)
+            return complete(g, group)
 
         if _verify(predict, inputs, outputs, tests):
             return predict
     return None
+
+
+def fit_self_symmetry(
+    inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]
+) -> Predictor | None:
+    """The picture is completed under the largest symmetry group its outputs show about their own centre;
+    the centre of an input is the one its visible cells agree with best."""
+    return fit_symmetry_with(_complete_symmetry, inputs, outputs, tests)
 
 
 # ---------------------------------------------------------------- diagonal tails continued
