@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .object_learners import _cell_grid, _has_mark, _verify
+from .object_learners import _cell_grid, _first_fit, _has_mark, _verify
 from .objects import background, objects
 from .primitives import Grid
 
@@ -191,14 +191,7 @@ def fit_corner_layout(
     if _has_mark(inputs) or not _smaller(inputs, outputs):
         return None
     fillers = [-1, *sorted({int(c) for b in outputs for c in np.unique(b)} - {0})]
-    for filler in fillers:
-
-        def predict(g: Grid, filler: int = filler) -> Grid | None:
-            return _corner_layout(g, filler)
-
-        if _verify(predict, inputs, outputs, tests):
-            return predict
-    return None
+    return _first_fit(_corner_layout, ((filler,) for filler in fillers), inputs, outputs, tests)
 
 
 # ---------------------------------------------------------------- objects tiled into a rectangle
@@ -587,14 +580,13 @@ def fit_frame_fit(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequen
         shapes = [None if bx is None else (bx[2] - bx[0], bx[3] - bx[1]) for bx in boxes]
         if shapes == [b.shape for b in outputs]:
             kinds.append(kind)
-    for turns, kind in itertools.product((False, True), kinds):
-
-        def predict(g: Grid, kind: str = kind, turns: bool = turns) -> Grid | None:
-            return _frame_fit(g, kind, turns)
-
-        if _verify(predict, inputs, outputs, tests):
-            return predict
-    return None
+    return _first_fit(
+        _frame_fit,
+        ((kind, turns) for turns, kind in itertools.product((False, True), kinds)),
+        inputs,
+        outputs,
+        tests,
+    )
 
 
 # ---------------------------------------------------------------- one colour per panel, looked up by its pattern

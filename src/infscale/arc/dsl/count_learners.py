@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .learners import Learner
-from .object_learners import _cell_grid, _has_mark, _verify
+from .object_learners import _cell_grid, _first_fit, _has_mark, _verify
 from .objects import objects
 from .primitives import Grid
 
@@ -172,15 +172,13 @@ def fit_self_kron(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequen
     ):
         return None
     bgs = {int(np.bincount(b.ravel()).argmax()) for b in outputs}
-    for bg in sorted(bgs | {0}):
-        for mode in ("same", "other"):
-
-            def predict(g: Grid, mode: str = mode, bg: int = bg) -> Grid | None:
-                return _self_kron(g, mode, bg)
-
-            if _verify(predict, inputs, outputs, tests):
-                return predict
-    return None
+    return _first_fit(
+        _self_kron,
+        ((mode, bg) for bg in sorted(bgs | {0}) for mode in ("same", "other")),
+        inputs,
+        outputs,
+        tests,
+    )
 
 
 # ---------------------------------------------------------------- shear: each row (column) shifted by its index
@@ -263,14 +261,9 @@ def fit_tile_consensus(
     new = set().union(
         *(set(b.ravel().tolist()) - set(a.ravel().tolist()) for a, b in zip(inputs, outputs, strict=True))
     )
-    for mark in sorted(new) if len(new) == 1 else [-1]:
-
-        def predict(g: Grid, mark: int = mark) -> Grid | None:
-            return _consensus(g, mark)
-
-        if _verify(predict, inputs, outputs, tests):
-            return predict
-    return None
+    return _first_fit(
+        _consensus, ((mark,) for mark in (sorted(new) if len(new) == 1 else [-1])), inputs, outputs, tests
+    )
 
 
 # ---------------------------------------------------------------- scattered cells listed into a small grid
@@ -341,14 +334,7 @@ def fit_largest_bars(
             return None
     if _has_mark(inputs):
         return None
-    for by_cols in (True, False):
-
-        def predict(g: Grid, by_cols: bool = by_cols) -> Grid | None:
-            return _largest_bars(g, by_cols)
-
-        if _verify(predict, inputs, outputs, tests):
-            return predict
-    return None
+    return _first_fit(_largest_bars, ((by_cols,) for by_cols in (True, False)), inputs, outputs, tests)
 
 
 # ---------------------------------------------------------------- a bar grown into a staircase
@@ -486,15 +472,17 @@ def fit_counted_copies(
             return None
     if len({b.shape[0] // a.shape[0] for a, b in zip(inputs, outputs, strict=True)}) < 2:
         return None
-    for side in ("empty", "cells", "colours", "objects"):
-        for copies in ("cells", "empty", "colours", "objects"):
-
-            def predict(g: Grid, copies: str = copies, side: str = side) -> Grid | None:
-                return _counted_copies(g, copies, side)
-
-            if _verify(predict, inputs, outputs, tests):
-                return predict
-    return None
+    return _first_fit(
+        _counted_copies,
+        (
+            (copies, side)
+            for side in ("empty", "cells", "colours", "objects")
+            for copies in ("cells", "empty", "colours", "objects")
+        ),
+        inputs,
+        outputs,
+        tests,
+    )
 
 
 COUNT_LEARNERS: list[tuple[str, Learner]] = [

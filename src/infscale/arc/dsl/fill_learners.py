@@ -53,7 +53,7 @@ import numpy as np
 
 from . import pattern_learners as _pl
 from .learners import Learner, _mask_colour, fit_colour_map
-from .object_learners import _has_mark, _verify
+from .object_learners import _first_fit, _has_mark, _same_shape_pairs, _verify
 from .objects import Obj, background, objects
 from .pattern_learners import _GROUPS, _changes_background_only, _images
 from .primitives import RIGID_ALL, Grid
@@ -358,7 +358,7 @@ def fit_cell_transform(
     inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]
 ) -> Predictor | None:
     """Empty partition cells become rigid transforms (learned per offset) of the one full cell."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     table: dict[tuple[int, int], list[int]] = {}
     for a, b in zip(inputs, outputs, strict=True):
@@ -492,21 +492,14 @@ def fit_latin_fill(
 ) -> Predictor | None:
     """Masked cells take the colour missing from their partition cell / row / column, every group holding
     the same colours (a sudoku when each colour occurs once)."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     mask = _mask_colour(inputs, outputs)
     if mask is None or any(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
         return None
     # cheap necessary check: some kind of group holds the same colours in every output
     kinds = [k for k in ("cells", "lines", "rows", "cols") if all(_same_groups(b, k) for b in outputs)]
-    for kind in kinds:
-
-        def predict(g: Grid, kind: str = kind) -> Grid | None:
-            return _latin(g, mask, kind)
-
-        if _verify(predict, inputs, outputs, tests):
-            return predict
-    return None
+    return _first_fit(_latin, ((mask, kind) for kind in kinds), inputs, outputs, tests)
 
 
 # ---------------------------------------------------------------- symmetry about the picture's box
@@ -583,18 +576,11 @@ def fit_shape_trail(
     inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]
 ) -> Predictor | None:
     """A shape is repeated in the direction of its one-cell marker, through it, to the edge of the grid."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     if not _changes_background_only(inputs, outputs, [background(a) for a in inputs]):
         return None
-    for recolour in (True, False):
-
-        def predict(g: Grid, recolour: bool = recolour) -> Grid | None:
-            return _shape_trail(g, recolour)
-
-        if _verify(predict, inputs, outputs, tests):
-            return predict
-    return None
+    return _first_fit(_shape_trail, ((recolour,) for recolour in (True, False)), inputs, outputs, tests)
 
 
 # ---------------------------------------------------------------- objects moved by their own size
@@ -622,7 +608,7 @@ def fit_move_by_size(
 ) -> Predictor | None:
     """Objects move in a learned direction by as many cells as they have (colours whose cells never change
     on train, such as a floor, stay put)."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     if any(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
         return None
@@ -638,14 +624,13 @@ def fit_move_by_size(
         for c in colours
         if all(np.array_equal(a == c, b == c) for a, b in zip(inputs, outputs, strict=True))
     )
-    for (dy, dx), diag in itertools.product(_N4, (True, False)):
-
-        def predict(g: Grid, dy: int = dy, dx: int = dx, diag: bool = diag) -> Grid | None:
-            return _move_by_size(g, static, dy, dx, diag)
-
-        if _verify(predict, inputs, outputs, tests):
-            return predict
-    return None
+    return _first_fit(
+        _move_by_size,
+        ((static, dy, dx, diag) for (dy, dx), diag in itertools.product(_N4, (True, False))),
+        inputs,
+        outputs,
+        tests,
+    )
 
 
 # ---------------------------------------------------------------- rows grown from the row before (1-D automaton)
@@ -712,7 +697,7 @@ def fit_row_automaton(
 ) -> Predictor | None:
     """The empty rows (or columns) on either side of a band-shaped picture grow one at a time away from it,
     each cell a learned function of its neighbours in the row before (a 1-D cellular automaton)."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     bgs = [background(a) for a in inputs]
     if len(set(bgs)) != 1 or not _changes_background_only(inputs, outputs, bgs):
@@ -770,18 +755,11 @@ def fit_segment_lines(
     inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]
 ) -> Predictor | None:
     """Straight segments grow into full rows / columns (see :func:`_segment_lines`)."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     if any(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
         return None
-    for rows_last, over in itertools.product((True, False), (True, False)):
-
-        def predict(g: Grid, rows_last: bool = rows_last, over: bool = over) -> Grid | None:
-            return _segment_lines(g, rows_last, over)
-
-        if _verify(predict, inputs, outputs, tests):
-            return predict
-    return None
+    return _first_fit(_segment_lines, itertools.product((True, False), (True, False)), inputs, outputs, tests)
 
 
 # ---------------------------------------------------------------- objects drawn to the anchor of their colour
@@ -845,20 +823,13 @@ def fit_to_own_anchor(
     inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]
 ) -> Predictor | None:
     """Objects slide to the largest object (wall) of their own colour and stack against it."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     if any(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
         return None
     if not all(_same_counts(a, b) for a, b in zip(inputs, outputs, strict=True)):
         return None  # a move keeps every colour's cell count
-    for diag in (True, False):
-
-        def predict(g: Grid, diag: bool = diag) -> Grid | None:
-            return _to_own_anchor(g, diag)
-
-        if _verify(predict, inputs, outputs, tests):
-            return predict
-    return None
+    return _first_fit(_to_own_anchor, ((diag,) for diag in (True, False)), inputs, outputs, tests)
 
 
 # ---------------------------------------------------------------- cells painted by their place in the grid
@@ -882,7 +853,7 @@ def fit_position_paint(
 ) -> Predictor | None:
     """Cells are recoloured by their colour and place: first, middle, last or other row and column (the
     corners, the centre, the edges of a grid; lifted to separator grids by ``cell_lift``)."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     if any(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
         return None
@@ -956,21 +927,14 @@ def fit_marker_dye(
     inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]
 ) -> Predictor | None:
     """Shapes take the colour of the single cell touching them (which is used up, or stays)."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     if any(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
         return None
     # dyeing recolours drawn cells and clears markers: it never paints the background
     if any(((a != b) & (a == background(a))).any() for a, b in zip(inputs, outputs, strict=True)):
         return None
-    for diag, erase in itertools.product((False, True), ("used", "all", "none")):
-
-        def predict(g: Grid, diag: bool = diag, erase: str = erase) -> Grid | None:
-            return _dye(g, diag, erase)
-
-        if _verify(predict, inputs, outputs, tests):
-            return predict
-    return None
+    return _first_fit(_dye, itertools.product((False, True), ("used", "all", "none")), inputs, outputs, tests)
 
 
 # ---------------------------------------------------------------- nested rings continued over the grid

@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .object_learners import _has_mark, _verify
+from .object_learners import _first_fit, _has_mark, _verify
 from .objects import background
 from .primitives import Grid
 
@@ -151,14 +151,7 @@ def fit_attract(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence
                 continue
             for keep in (False, True):
                 configs.append((mode, table, recolour, keep))
-    for mode, table, recolour, keep in configs:
-
-        def predict(g: Grid, mode=mode, table=table, recolour=recolour, keep=keep) -> Grid | None:
-            return _attract(g, mode, table, recolour, keep)
-
-        if _verify(predict, inputs, outputs, tests):
-            return predict
-    return None
+    return _first_fit(_attract, configs, inputs, outputs, tests)
 
 
 # ---------------------------------------------------------------- rays painted with a periodic sequence
@@ -292,14 +285,7 @@ def fit_line_repeat(
     for a, b in zip(inputs, outputs, strict=True):
         if a.shape != b.shape or int((a != background(a)).sum()) != 2:
             return None
-    for both_ways in (False, True):
-
-        def predict(g: Grid, both_ways=both_ways) -> Grid | None:
-            return _line_repeat(g, both_ways)
-
-        if _verify(predict, inputs, outputs, tests):
-            return predict
-    return None
+    return _first_fit(_line_repeat, ((both_ways,) for both_ways in (False, True)), inputs, outputs, tests)
 
 
 # ---------------------------------------------------------------- stamp at the midpoint of two markers
@@ -498,14 +484,7 @@ def fit_run_continue(
         bg = background(a)
         if ((a != b) & (a != bg)).any() or not (a != b).any():
             return None
-    for axes in ((0,), (1,), (0, 1)):
-
-        def predict(g: Grid, axes=axes) -> Grid | None:
-            return _continue_runs(g, axes)
-
-        if _verify(predict, inputs, outputs, tests):
-            return predict
-    return None
+    return _first_fit(_continue_runs, ((axes,) for axes in ((0,), (1,), (0, 1))), inputs, outputs, tests)
 
 
 # ---------------------------------------------------------------- diagonal periodic fill
@@ -593,14 +572,7 @@ def fit_step_toward(
         gone = (a != bg) & (b == bg)
         if not gone.any() or not _isolated(a, bg)[gone].all():
             return None
-    for table in _tables(inputs, outputs):
-
-        def predict(g: Grid, table=table) -> Grid | None:
-            return _step_toward(g, table)
-
-        if _verify(predict, inputs, outputs, tests):
-            return predict
-    return None
+    return _first_fit(_step_toward, ((table,) for table in _tables(inputs, outputs)), inputs, outputs, tests)
 
 
 MARKER_LEARNERS: list[

@@ -41,7 +41,8 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -79,6 +80,29 @@ def _verify(pred: Predictor, inputs: Sequence[Grid], outputs: Sequence[Grid], te
 def _has_mark(grids: Sequence[Grid]) -> bool:
     # called by most learners on every search state: a max reduction is cheaper than a comparison array
     return any(g.size and g.max() >= MARK for g in grids)
+
+
+def _same_shape_pairs(inputs: Sequence[Grid], outputs: Sequence[Grid]) -> bool:
+    """No input holds the marker colour and every pair keeps its shape."""
+    return not _has_mark(inputs) and all(a.shape == b.shape for a, b in zip(inputs, outputs, strict=True))
+
+
+def _first_fit(
+    render: Callable[..., Grid | None],
+    readings: Iterable[tuple[Any, ...]],
+    inputs: Sequence[Grid],
+    outputs: Sequence[Grid],
+    tests: Sequence[Grid],
+) -> Predictor | None:
+    """The first ``g -> render(g, *reading)`` that :func:`_verify` accepts, trying ``readings`` in order."""
+    for reading in readings:
+
+        def predict(g: Grid, reading: tuple[Any, ...] = reading) -> Grid | None:
+            return render(g, *reading)
+
+        if _verify(predict, inputs, outputs, tests):
+            return predict
+    return None
 
 
 # ---------------------------------------------------------------- background regions
@@ -346,15 +370,9 @@ def fit_colour_rays(
     test_cols = {int(c) for t in tests for c in np.unique(t)} - {0}
     if not test_cols <= set(colours):
         return None
-    for stop in (True, False):
-        for order in (0, 1, 2):
-
-            def predict(g: Grid, stop: bool = stop, order: int = order) -> Grid | None:
-                return _shoot(g, rays, stop, order)
-
-            if _verify(predict, inputs, outputs, tests):
-                return predict
-    return None
+    return _first_fit(
+        _shoot, ((rays, stop, order) for stop in (True, False) for order in (0, 1, 2)), inputs, outputs, tests
+    )
 
 
 def _ray_sources(g: Grid, dy: int, dx: int) -> list[tuple[int, list[tuple[int, int]]]]:
@@ -479,7 +497,7 @@ def fit_connect_pairs(
 ) -> Predictor | None:
     """Two consecutive cells of one colour in a row/column (or diagonal) are joined by a line of a colour
     learned per end colour (painted over whatever lies between them; crossings by a learned order)."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     if all(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
         return None
@@ -589,7 +607,7 @@ def fit_move_to_contact(
 ) -> Predictor | None:
     """Objects of the colours whose cells move slide (fixed direction or towards the static objects) until
     they touch another object or the edge."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     movers: set[int] = set()
     for a, b in zip(inputs, outputs, strict=True):
@@ -601,18 +619,18 @@ def fit_move_to_contact(
     movers.discard(0)
     if not movers:
         return None
-    for direction in ("down", "up", "left", "right", "global", None):
-        for diag in (True, False):
-            for one_step in (False, True):
-
-                def predict(
-                    g: Grid, dr: str | None = direction, dg: bool = diag, st: bool = one_step
-                ) -> Grid | None:
-                    return _slide(g, movers, dr, dg, st)
-
-                if _verify(predict, inputs, outputs, tests):
-                    return predict
-    return None
+    return _first_fit(
+        _slide,
+        (
+            (movers, direction, diag, one_step)
+            for direction in ("down", "up", "left", "right", "global", None)
+            for diag in (True, False)
+            for one_step in (False, True)
+        ),
+        inputs,
+        outputs,
+        tests,
+    )
 
 
 # ---------------------------------------------------------------- counting
@@ -950,7 +968,7 @@ def fit_nearest_recolour(
 ) -> Predictor | None:
     """Cells (or whole objects) of the colour(s) that change take the colour of another cell: the first one
     seen in a fixed direction, the one sharing their row/column, or the nearest one."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     movers: set[int] = set()
     for a, b in zip(inputs, outputs, strict=True):
@@ -962,15 +980,17 @@ def fit_nearest_recolour(
         movers |= set(np.unique(a[d]).tolist())
     if not movers or 0 in movers or len(movers) > 2:
         return None
-    for unit in ("obj8", "obj4", "cell"):
-        for mode in ("nearest", "row", "col", "up", "down", "left", "right"):
-
-            def predict(g: Grid, mode: str = mode, unit: str = unit) -> Grid | None:
-                return _recolour_from(g, movers, mode, unit)
-
-            if _verify(predict, inputs, outputs, tests):
-                return predict
-    return None
+    return _first_fit(
+        _recolour_from,
+        (
+            (movers, mode, unit)
+            for unit in ("obj8", "obj4", "cell")
+            for mode in ("nearest", "row", "col", "up", "down", "left", "right")
+        ),
+        inputs,
+        outputs,
+        tests,
+    )
 
 
 # ---------------------------------------------------------------- paint a derived set of background cells
@@ -1164,16 +1184,11 @@ def fit_cell_rewrite(
 ) -> Predictor | None:
     """For grids split by separator lines: copy the only non-empty cell into every cell, or fill the
     cells with the most coloured cells with their colour and empty the others."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
-    for mode in ("copy_unique", "fill_fullest"):
-
-        def predict(g: Grid, mode: str = mode) -> Grid | None:
-            return _cells_rewrite(g, mode)
-
-        if _verify(predict, inputs, outputs, tests):
-            return predict
-    return None
+    return _first_fit(
+        _cells_rewrite, ((mode,) for mode in ("copy_unique", "fill_fullest")), inputs, outputs, tests
+    )
 
 
 # ---------------------------------------------------------------- continue a 1-D periodic pattern
@@ -1202,14 +1217,7 @@ def fit_pattern_continue(
     """The content repeats with a period along the rows (or the columns): continue it over the grid."""
     if _has_mark(inputs) or not _same_shape_additive(inputs, outputs):
         return None
-    for axis in (1, 0):
-
-        def predict(g: Grid, axis: int = axis) -> Grid | None:
-            return _continue(g, axis)
-
-        if _verify(predict, inputs, outputs, tests):
-            return predict
-    return None
+    return _first_fit(_continue, ((axis,) for axis in (1, 0)), inputs, outputs, tests)
 
 
 # ---------------------------------------------------------------- symmetrise about a centre
@@ -1283,15 +1291,17 @@ def fit_symmetrise(
         return None
     common = set.intersection(*({int(c) for c in np.unique(a)} for a in [*inputs, *tests])) - {0}
     # the largest symmetry group that explains train wins: smaller ones under-paint unseen cases
-    for how in (-1, -2, -3, -4, *sorted(common)):
-        for group in ("all", "rot", "hv", "h", "v"):
-
-            def predict(g: Grid, how: int = how, group: str = group) -> Grid | None:
-                return _symmetrise(g, how, group)
-
-            if _verify(predict, inputs, outputs, tests):
-                return predict
-    return None
+    return _first_fit(
+        _symmetrise,
+        (
+            (how, group)
+            for how in (-1, -2, -3, -4, *sorted(common))
+            for group in ("all", "rot", "hv", "h", "v")
+        ),
+        inputs,
+        outputs,
+        tests,
+    )
 
 
 # ---------------------------------------------------------------- two-way object recolour by a predicate
@@ -1332,7 +1342,7 @@ def fit_object_predicate(
     """Objects for which a predicate holds (a boolean property, or a size/height/... equal to or at least a
     value) are recoloured (or deleted, colour 0) as a whole; the others keep their colour or get another
     fixed one."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     if any(((a == 0) & (b != 0)).any() for a, b in zip(inputs, outputs, strict=True)):
         return None

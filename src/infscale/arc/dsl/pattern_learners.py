@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .object_learners import _cell_grid, _has_mark, _verify, fit_connect_pairs
+from .object_learners import _cell_grid, _first_fit, _same_shape_pairs, _verify, fit_connect_pairs
 from .objects import Obj, background, objects
 from .primitives import Grid
 
@@ -151,7 +151,7 @@ def fit_template_stamp(
     inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]
 ) -> Predictor | None:
     """Multicoloured templates copied onto single-colour markers (see module doc)."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     if all(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
         return None
@@ -235,7 +235,7 @@ def _inner_learners() -> list[tuple[str, Callable[..., Predictor | None]]]:
 
 def fit_cell_lift(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]) -> Predictor | None:
     """A learner fitted on the one-pixel-per-cell grids of partitioned inputs/outputs (see module doc)."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     small_in, small_out, layouts = [], [], []
     for a, b in zip(inputs, outputs, strict=True):
@@ -313,19 +313,17 @@ def fit_cell_template(
 ) -> Predictor | None:
     """The pattern of one cell of a partition (the fullest, or the first) is drawn into the empty part of
     every other cell, in the separator colour or in its own colours."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     if all(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
         return None
-    for pick in ("fullest", "first"):
-        for paint in ("template", "sep"):
-
-            def predict(g: Grid, pick: str = pick, paint: str = paint) -> Grid | None:
-                return _cell_template(g, pick, paint)
-
-            if _verify(predict, inputs, outputs, tests):
-                return predict
-    return None
+    return _first_fit(
+        _cell_template,
+        ((pick, paint) for pick in ("fullest", "first") for paint in ("template", "sep")),
+        inputs,
+        outputs,
+        tests,
+    )
 
 
 # ---------------------------------------------------------------- lines drawn up to a target object
@@ -370,20 +368,18 @@ def fit_lines_to_target(
     inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]
 ) -> Predictor | None:
     """Single cells level with the largest object draw a straight line up to it (stopping on contact)."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     bgs = [background(a) for a in inputs]
     if not _changes_background_only(inputs, outputs, bgs):
         return None
-    for colour_from in ("marker", "target"):
-        for through in (False, True):
-
-            def predict(g: Grid, cf: str = colour_from, th: bool = through) -> Grid | None:
-                return _lines_to_target(g, cf, th)
-
-            if _verify(predict, inputs, outputs, tests):
-                return predict
-    return None
+    return _first_fit(
+        _lines_to_target,
+        ((colour_from, through) for colour_from in ("marker", "target") for through in (False, True)),
+        inputs,
+        outputs,
+        tests,
+    )
 
 
 def _changes_background_only(inputs: Sequence[Grid], outputs: Sequence[Grid], bgs: Sequence[int]) -> bool:
@@ -429,7 +425,7 @@ def fit_bounce_ray(
 ) -> Predictor | None:
     """The only cell of a grid shoots a diagonal ray that bounces off the side walls until it leaves the
     grid (then the untouched background may be filled with a learned colour)."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     if any(int((a != background(a)).sum()) != 1 for a in inputs):
         return None
@@ -437,15 +433,13 @@ def fit_bounce_ray(
     for a, b in zip(inputs, outputs, strict=True):
         fills |= {int(v) for v in np.unique(b)} - {int(v) for v in np.unique(a)}
     candidates: list[int | None] = [None, *sorted(fills)] if len(fills) <= 1 else [None]
-    for direction in _DIAGONALS:
-        for fill in candidates:
-
-            def predict(g: Grid, d: tuple[int, int] = direction, f: int | None = fill) -> Grid | None:
-                return _bounce(g, d, f)
-
-            if _verify(predict, inputs, outputs, tests):
-                return predict
-    return None
+    return _first_fit(
+        _bounce,
+        ((direction, fill) for direction in _DIAGONALS for fill in candidates),
+        inputs,
+        outputs,
+        tests,
+    )
 
 
 # ---------------------------------------------------------------- completing a picture's own symmetry
@@ -538,7 +532,7 @@ def fit_symmetry_with(
 ) -> Predictor | None:
     """The picture completed by ``complete(grid, group)`` under the largest symmetry group its outputs show
     (only background cells may change)."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     if not _changes_background_only(inputs, outputs, [background(a) for a in inputs]):
         return None
@@ -596,18 +590,13 @@ def fit_extend_tails(
 ) -> Predictor | None:
     """A cell attached to its object by a single (diagonal) neighbour continues as a straight line away
     from it, up to the border or the next cell."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     if not _changes_background_only(inputs, outputs, [background(a) for a in inputs]):
         return None
-    for diagonal_only in (True, False):
-
-        def predict(g: Grid, d: bool = diagonal_only) -> Grid | None:
-            return _extend_tails(g, d)
-
-        if _verify(predict, inputs, outputs, tests):
-            return predict
-    return None
+    return _first_fit(
+        _extend_tails, ((diagonal_only,) for diagonal_only in (True, False)), inputs, outputs, tests
+    )
 
 
 # ---------------------------------------------------------------- halos around the objects of some sizes
@@ -650,7 +639,7 @@ def _halo(g: Grid, rule: tuple[str, int], colour: int, diag: bool, ring8: bool) 
 def fit_halo(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]) -> Predictor | None:
     """Objects of a learned size (equal to, at least or at most k cells) get a one-cell ring of a learned
     colour on the background around them."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     bgs = [background(a) for a in inputs]
     if not _changes_background_only(inputs, outputs, bgs):

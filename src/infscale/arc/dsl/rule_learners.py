@@ -29,7 +29,7 @@ from collections.abc import Callable, Hashable, Sequence
 
 import numpy as np
 
-from .object_learners import _has_mark, _verify
+from .object_learners import _first_fit, _has_mark, _same_shape_pairs, _verify
 from .objects import Obj, background, objects
 from .primitives import Grid
 
@@ -515,15 +515,17 @@ def fit_colour_histogram(
         cols = set(np.unique(a).tolist()) - {0}
         if set(np.unique(b).tolist()) - {0} != cols or len(cols) not in b.shape:
             return None
-    for order in ("count_desc", "count_asc", "cols", "rows"):
-        for layout in ("down", "up", "right", "left"):
-
-            def predict(g: Grid, order: str = order, layout: str = layout) -> Grid | None:
-                return _histogram(g, order, layout)
-
-            if _verify(predict, inputs, outputs, tests):
-                return predict
-    return None
+    return _first_fit(
+        _histogram,
+        (
+            (order, layout)
+            for order in ("count_desc", "count_asc", "cols", "rows")
+            for layout in ("down", "up", "right", "left")
+        ),
+        inputs,
+        outputs,
+        tests,
+    )
 
 
 # ---------------------------------------------------------------- two markers joined by an elbow
@@ -557,7 +559,7 @@ def fit_marker_elbow(
 ) -> Predictor | None:
     """Two single cells of different colours are joined by an L-shaped path of a learned colour, leaving
     the cell of a learned colour horizontally (or vertically) first."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     if any(np.count_nonzero(a) != 2 for a in [*inputs, *tests]):
         return None
@@ -566,15 +568,13 @@ def fit_marker_elbow(
         return None
     colour = new.pop()
     starts = set.intersection(*({int(v) for v in np.unique(a) if v} for a in inputs))
-    for start in sorted(starts):
-        for first in ("h", "v"):
-
-            def predict(g: Grid, start: int = start, first: str = first) -> Grid | None:
-                return _elbow(g, start, first, colour)
-
-            if _verify(predict, inputs, outputs, tests):
-                return predict
-    return None
+    return _first_fit(
+        _elbow,
+        ((start, first, colour) for start in sorted(starts) for first in ("h", "v")),
+        inputs,
+        outputs,
+        tests,
+    )
 
 
 # ---------------------------------------------------------------- repeat the content band
@@ -596,7 +596,7 @@ def _tile_band(g: Grid, axis: int, bg: int) -> Grid | None:
 
 def fit_band_tile(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]) -> Predictor | None:
     """The strip of rows (or columns) holding the whole picture is repeated over the grid, keeping phase."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     for bg_major in (False, True):
         bgs = [background(a) if bg_major else 0 for a in inputs]
@@ -634,7 +634,7 @@ def fit_line_majority(
 ) -> Predictor | None:
     """Noisy stripes are cleaned: every row (or column, or whichever of the two changes fewer cells)
     takes its most frequent colour."""
-    if _has_mark(inputs) or any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     # cheap refusal: the output is made of uniform rows or of uniform columns
     if not all((b == b[:, :1]).all() or (b == b[:1]).all() for b in outputs):

@@ -33,19 +33,15 @@ import numpy as np
 
 from .fill_learners import _box_symmetry
 from .learners import Learner, Predictor
-from .object_learners import _has_mark, _verify
+from .object_learners import _first_fit, _same_shape_pairs, _verify
 from .objects import Obj, background, objects
 from .pattern_learners import _GROUPS, _changes_background_only, _complete_symmetry, _images
 from .primitives import Grid
 
 
-def _same_shape(inputs: Sequence[Grid], outputs: Sequence[Grid]) -> bool:
-    return all(a.shape == b.shape for a, b in zip(inputs, outputs, strict=True))
-
-
 def _added_colour(inputs: Sequence[Grid], outputs: Sequence[Grid]) -> int | None:
     """The single colour every changed cell takes (only background cells may change), else None."""
-    if _has_mark(inputs) or not _same_shape(inputs, outputs):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     if not _changes_background_only(inputs, outputs, [background(a) for a in inputs]):
         return None
@@ -146,15 +142,13 @@ def fit_open_lines(
     colour = _added_colour(inputs, outputs)
     if colour is None:
         return None
-    for margin in (1, 0):
-        for axes in ("rc", "r", "c"):
-
-            def predict(g: Grid, margin: int = margin, axes: str = axes) -> Grid | None:
-                return _open_lines(g, colour, margin, axes)
-
-            if _verify(predict, inputs, outputs, tests):
-                return predict
-    return None
+    return _first_fit(
+        _open_lines,
+        ((colour, margin, axes) for margin in (1, 0) for axes in ("rc", "r", "c")),
+        inputs,
+        outputs,
+        tests,
+    )
 
 
 # ---------------------------------------------------------------- bars sorted by length
@@ -198,19 +192,17 @@ def _sort_bars(g: Grid, turn: int, align_end: bool) -> Grid | None:
 
 def fit_sort_bars(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]) -> Predictor | None:
     """Bars fall to one side and stack sorted by length (longest against the wall), aligned to one end."""
-    if _has_mark(inputs) or not _same_shape(inputs, outputs):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     if not _moves_only(inputs, outputs):
         return None
-    for turn in range(4):
-        for align_end in (True, False):
-
-            def predict(g: Grid, turn: int = turn, align_end: bool = align_end) -> Grid | None:
-                return _sort_bars(g, turn, align_end)
-
-            if _verify(predict, inputs, outputs, tests):
-                return predict
-    return None
+    return _first_fit(
+        _sort_bars,
+        ((turn, align_end) for turn in range(4) for align_end in (True, False)),
+        inputs,
+        outputs,
+        tests,
+    )
 
 
 # ---------------------------------------------------------------- templates moved onto their silhouettes
@@ -253,17 +245,15 @@ def fit_template_move(
     """Multicoloured templates are painted over the single-colour objects of exactly their shape (any
     shape, unlike the rectangles / single cells of :func:`.pattern_learners.fit_template_stamp`) and
     vanish from where they stood, or stay."""
-    if _has_mark(inputs) or not _same_shape(inputs, outputs):
+    if not _same_shape_pairs(inputs, outputs):
         return None
-    for keep in (False, True):
-        for diag in (True, False):
-
-            def predict(g: Grid, diag: bool = diag, keep: bool = keep) -> Grid | None:
-                return _template_move(g, diag, keep)
-
-            if _verify(predict, inputs, outputs, tests):
-                return predict
-    return None
+    return _first_fit(
+        _template_move,
+        ((diag, keep) for keep in (False, True) for diag in (True, False)),
+        inputs,
+        outputs,
+        tests,
+    )
 
 
 # ---------------------------------------------------------------- pieces slid into the notch they fill
@@ -383,7 +373,7 @@ def fit_notch_fill(
 ) -> Predictor | None:
     """Each loose piece moves (keeping its colour) to the base it completes to a solid rectangle: onto
     the never-changing objects, or two same-coloured halves joined (which half moves is learned)."""
-    if _has_mark(inputs) or not _same_shape(inputs, outputs):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     if not _moves_only(inputs, outputs):
         return None
@@ -472,7 +462,7 @@ def fit_align(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[G
     """Loose objects move to a reference of a never-changing colour: each slides level with the only
     reference object (its top / bottom / centre, rows or columns), or all move together to the centre of
     the reference cells' box."""
-    if _has_mark(inputs) or not _same_shape(inputs, outputs):
+    if not _same_shape_pairs(inputs, outputs):
         return None
     if not _moves_only(inputs, outputs):
         return None
@@ -550,7 +540,7 @@ def fit_mirror_wall(
 ) -> Predictor | None:
     """Loose objects are reflected across the nearest wall (the back of a bracket of a never-changing
     colour): what is inside goes outside, what is outside comes in."""
-    if _has_mark(inputs) or not _same_shape(inputs, outputs) or not _moves_only(inputs, outputs):
+    if not _same_shape_pairs(inputs, outputs) or not _moves_only(inputs, outputs):
         return None
     static = _static_colours(inputs, outputs)
     if not static:
