@@ -89,12 +89,13 @@ def test_bad_inputs_are_typed_errors(tmp_path):
 
 
 def test_runner_scores_and_enforces_time_limit():
-    tasks = [NamedTask(t, load_task(TRAIN / f"{t}.json")) for t in ("0d3d703e", "4290ef0e")]
-    # the hard limit leaves room for a loaded machine: 0d3d703e takes ~0.6 s idle
+    tasks = [NamedTask(t, load_task(TRAIN / f"{t}.json")) for t in ("0d3d703e", "09629e4f")]
+    # the hard limit leaves room for a loaded machine: 0d3d703e takes ~0.6 s idle; 09629e4f uses its whole
+    # budget (its search never ends early)
     s = run_tasks(tasks, {"time_budget_s": 8.0}, workers=2, hard_limit_s=2.5)
     by = {r.task_id: r for r in s.results}
     assert by["0d3d703e"].score == 1.0 and by["0d3d703e"].status == "ok"
-    assert by["4290ef0e"].status == "timeout" and by["4290ef0e"].score == 0.0
+    assert by["09629e4f"].status == "timeout" and by["09629e4f"].score == 0.0
     assert s.score == 0.5
 
 
@@ -116,3 +117,65 @@ def test_cli_eval_small_split():
     )
     assert r.exit_code == 0, r.output
     assert "arc_dsl on arc-agi-1 training" in r.output
+
+
+def _learner_order(monkeypatch, max_depth):
+    """Search a task nothing fits with a recording learner: the sequence of learner fits and DFS passes."""
+    import numpy as np
+
+    import infscale.arc.search as search_mod
+
+    events: list[str] = []
+
+    def fit(train_in, train_out, test_in):
+        events.append("learn")
+        return None
+
+    dfs = search_mod._Search._dfs
+
+    def recording_dfs(self, state, prog, depth, limit):
+        if depth == 1 and (not events or events[-1] != f"dfs{limit}"):
+            events.append(f"dfs{limit}")
+        return dfs(self, state, prog, depth, limit)
+
+    monkeypatch.setattr(search_mod, "LEARNERS", [("record", fit)])
+    monkeypatch.setattr(search_mod._Search, "_dfs", recording_dfs)
+    rng = np.random.default_rng(0)
+    ins = [rng.integers(0, 10, (9, 7), dtype=np.uint8) for _ in range(3)]
+    outs = [rng.integers(0, 10, (9, 7), dtype=np.uint8) for _ in range(2)]
+    res = search_mod.search(ins[:2], outs, ins[2:], max_depth=max_depth, time_budget_s=3.0)
+    assert not [c for c in res.candidates if not c.weak]
+    return events, search_mod.EARLY_LEARNER_STATES
+
+
+def test_learners_on_the_closest_depth1_states_before_depth2_and_the_rest_after(monkeypatch):
+    events, early = _learner_order(monkeypatch, max_depth=3)
+    assert 0 < early < 40
+    first = events.index("dfs2")
+    assert events[:first] == ["learn"] * (1 + early)  # the root, then the closest depth-1 states
+    then = events.index("dfs3")
+    # the rest of the 40 closest states (those without marker cells: see _Search._learners), before depth 3
+    rest = events[first + 1 : then]
+    assert set(rest) == {"learn"} and 0 < len(rest) <= 40 - early
+
+
+def test_learners_on_every_closest_depth1_state_at_depth_2(monkeypatch):
+    events, early = _learner_order(monkeypatch, max_depth=2)
+    assert 1 + early < events.count("learn") <= 1 + 40 and events.index("dfs2") == 1 + early
+
+
+def test_colour_normalised_search_is_shallower(monkeypatch):
+    import infscale.arc.solver as solver_mod
+
+    depths: list[int] = []
+    real = solver_mod.search
+
+    def recording(*args, **kwargs):
+        depths.append(kwargs["max_depth"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(solver_mod, "search", recording)
+    task = load_task(TRAIN / "3de23699.json")  # pair-specific colours: solved by the normalised search
+    sol = DslSolver(max_depth=3, time_budget_s=6.0).solve(task)
+    assert depths == [3, solver_mod.NORMALISED_DEPTH] and solver_mod.NORMALISED_DEPTH < 3
+    assert score_task(sol.attempts, task) == 1.0 and sol.programs[0].startswith("normalise_colours")

@@ -15,12 +15,14 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
 from .compose import PoolEntry, compose
+from .dsl import list_ops
 from .dsl.learners import LEARNERS, apply_colour_map, fit_colour_map
-from .dsl.primitives import MARK, Grid, transforms_for
+from .dsl.primitives import MARK, Grid, Transform, transforms_for
 
 
 @dataclass
@@ -94,6 +96,7 @@ class _Search:
         self.composed = -1  # pool size at the last composition
         self.timed_out = False
         self.depth_reached = 0
+        self.notes: list[str] = []
 
     # ------------------------------------------------------------ checks
     def _add(
@@ -225,8 +228,9 @@ class _Search:
 
     # ------------------------------------------------------------ the search
     def run(self, stop_after: int) -> None:
-        """Iterative deepening: depth 1 breadth-first (learners on the closest states), then for each
-        deeper limit a depth-first pass from the depth-1 states in order of closeness. In the last layer of
+        """Iterative deepening: depth 1 breadth-first (learners on the closest states: the first
+        ``EARLY_LEARNER_STATES`` before the depth-2 pass, the rest of ``learner_states`` after it), then for
+        each deeper limit a depth-first pass from the depth-1 states in order of closeness. In the last layer of
         a pass a transform is run on the first train input alone first, and skipped when that cannot
         match the first output's shape (the cheap pruning that makes deeper passes affordable)."""
         root = self.root
@@ -237,27 +241,47 @@ class _Search:
         try:
             layer1: list[tuple[float, tuple[Grid, ...], list[str]]] = []
             self.depth_reached = 1
-            for name, t in self._children(root, last=False):
+            for name, t in self._children(root, last=False, extra=FIRST_STEP):
+                if _key(t) in self.checked:
+                    continue
                 self.nodes += 1
                 self.checked.add(_key(t))
                 self._check(t, [name], 1)
                 layer1.append((self._closeness(t), t, [name]))
             layer1.sort(key=lambda x: -x[0])
+            # Learners on the closest depth-1 states first, on the others after the depth-2 pass: the
+            # closest states hold most of the learners' fits, and on large grids the learners on 40 states
+            # alone can take the whole budget, which left no time for depth 2.
+            early = (
+                self.learner_states if self.max_depth < 2 else min(EARLY_LEARNER_STATES, self.learner_states)
+            )
+            later = layer1[early : self.learner_states] if self.learner_depth >= 1 else []
             if self.learner_depth >= 1:
-                for _, t, p in layer1[: self.learner_states]:
-                    self._tick()
-                    self._learners(t, p, 1)
+                self._learners_on(layer1[:early])
             self.compose_pool(self.deadline)  # early, so that the search is anytime for compositions too
             for limit in range(2, self.max_depth + 1):
                 if self.candidates:  # a pass that found a fit is final: deeper programs are less simple
                     break
+                if limit == 3 and later:
+                    self._learners_on(later)
+                    later = []
+                    if self.candidates:
+                        break
                 self.depth_reached = limit
                 self.seen: dict[bytes, int] = {_key(root): 0}
                 self.seen.update((_key(t), 1) for _, t, _ in layer1)
                 for _, t, p in layer1:
                     self._dfs(t, p, 1, limit)
+                self.notes.append(f"depth {limit} done at {time.perf_counter() - self.t0:.2f}s")
+            if later and not self.candidates:  # max_depth 2: no depth-3 pass to precede
+                self._learners_on(later)
         except _Stop:
             return
+
+    def _learners_on(self, states: Sequence[tuple[float, tuple[Grid, ...], list[str]]]) -> None:
+        for _, t, p in states:
+            self._tick()
+            self._learners(t, p, 1)
 
     def compose_pool(self, deadline: float) -> None:
         """Add the compositions of the states pooled so far (see :mod:`infscale.arc.compose`)."""
@@ -273,9 +297,10 @@ class _Search:
         if len(self.candidates) >= self.stop_after:
             raise _Stop
 
-    def _children(self, state: tuple[Grid, ...], last: bool):
+    def _children(self, state: tuple[Grid, ...], last: bool, extra: bool = False):
         first_shape = self.out_shapes[0]
-        for name, f in self.transforms:
+        transforms = self.transforms + _first_step_transforms() if extra else self.transforms
+        for name, f in transforms:
             self._tick()
             r0 = f(state[0])
             if r0 is None or (last and r0.shape != first_shape):
@@ -306,6 +331,20 @@ class _Search:
 
 
 POOL_LIMIT = 2500
+#: Apply the list ops that are not in every node's vocabulary (``list_ops.first_step_transforms``) to the
+#: inputs, as first steps of programs: a few extra depth-1 states, where at every node they cost ~15% of
+#: the search's nodes.
+FIRST_STEP = True
+
+
+@cache
+def _first_step_transforms() -> list[tuple[str, Transform]]:
+    return list_ops.first_step_transforms()
+
+
+#: Depth-1 states the learners are fitted on before the depth-2 pass (the rest of the closest
+#: ``learner_states`` get them after it).
+EARLY_LEARNER_STATES = 8
 COMPOSE_RESERVE = (0.15, 0.6)  # share of the budget, and at most that many seconds, kept for compose()
 
 
@@ -341,7 +380,13 @@ def search(
     s.candidates.sort(key=lambda c: c.complexity)
     s.weak.sort(key=lambda c: c.complexity)
     return SearchResult(
-        s.candidates + s.weak, s.fallbacks, s.nodes, s.depth_reached, s.timed_out, time.perf_counter() - t0
+        s.candidates + s.weak,
+        s.fallbacks,
+        s.nodes,
+        s.depth_reached,
+        s.timed_out,
+        time.perf_counter() - t0,
+        s.notes,
     )
 
 

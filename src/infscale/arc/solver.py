@@ -30,6 +30,10 @@ NORMALISED_SHARE = 0.35
 #: Verified programs the search collects before it stops: more than the 2 attempts, so that the ranking
 #: (:func:`infscale.arc.search.rank_answers`) has alternatives when the simplest fit is implausible on test.
 STOP_AFTER = 12
+#: Longest program the colour-normalised search tries: a second search over the same task doubles the
+#: programs tried, and its longer fits were accidents on the dev sets (ARC-AGI-1 training: its fits have at
+#: most 2 transforms; new ARC-AGI-2 training tasks: its two 3-transform fits were wrong on test).
+NORMALISED_DEPTH = 2
 
 
 @dataclass
@@ -91,13 +95,18 @@ class DslSolver:
         kernels.warmup()  # before any search clock starts
 
     def _search(
-        self, train_in: list[Grid], train_out: list[Grid], test_in: list[Grid], seconds: float
+        self,
+        train_in: list[Grid],
+        train_out: list[Grid],
+        test_in: list[Grid],
+        seconds: float,
+        max_depth: int | None = None,
     ) -> SearchResult:
         return search(
             train_in,
             train_out,
             test_in,
-            max_depth=self.max_depth,
+            max_depth=self.max_depth if max_depth is None else max_depth,
             time_budget_s=seconds,
             max_nodes=self.max_candidates,
             learner_depth=self.learner_depth,
@@ -122,7 +131,8 @@ class DslSolver:
         outs = [rename(g, t) for g, t in zip(train_out, tables[:n], strict=True)]
         if any(g is None for g in [*renamed, *outs]):
             return
-        more = self._search(renamed[:n], outs, renamed[n:], deadline - start)  # type: ignore[arg-type]
+        depth = min(self.max_depth, NORMALISED_DEPTH)
+        more = self._search(renamed[:n], outs, renamed[n:], deadline - start, depth)  # type: ignore[arg-type]
         found = []
         for c in more.candidates:
             preds = [rename_back(p, t) for p, t in zip(c.predictions, tables[n:], strict=True)]

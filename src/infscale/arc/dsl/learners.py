@@ -695,6 +695,7 @@ from . import fill_learners as _fl  # noqa: E402
 from . import marker_learners as _ml  # noqa: E402
 from . import motif_learners as _mo  # noqa: E402
 from . import object_learners as _ol  # noqa: E402  (object/region learners, appended to LEARNERS below)
+from . import objmap_learners as _om  # noqa: E402
 from . import pattern_learners as _pl  # noqa: E402  (pattern learners, appended to LEARNERS below)
 from . import rule_learners as _rl  # noqa: E402  (rule learners, appended to LEARNERS below)
 from . import scene_learners as _sl  # noqa: E402
@@ -749,4 +750,5 @@ LEARNERS: list[tuple[str, Learner]] = [
     *_fl.FILL_LEARNERS,
     *_cl.COUNT_LEARNERS,
     *_sl.SCENE_LEARNERS,
+    *_om.OBJMAP_LEARNERS,
 ]

@@ -582,21 +582,30 @@ def split_cells(g: Grid) -> list[Grid] | None:
     return _split_cells_cached(g.tobytes(), g.shape[0], g.shape[1])
 
 
-@lru_cache(maxsize=4096)
-def _split_cells_cached(key: bytes, h: int, w: int) -> list[Grid] | None:
-    g = np.frombuffer(key, dtype=np.uint8).reshape(h, w)
+def cell_boxes(g: Grid) -> list[tuple[int, int, int, int]] | None:
+    """The boxes (r0, r1, c0, c1) of the non-empty cells between separator lines, row by row."""
     sep = _separators(g)
     if sep is None:
         return None
     rs, cs, _ = sep
     rb = [-1, *rs, g.shape[0]]
     cb = [-1, *cs, g.shape[1]]
-    cells = []
+    boxes = []
     for i in range(len(rb) - 1):
         for j in range(len(cb) - 1):
             a, b, c, d = rb[i] + 1, rb[i + 1], cb[j] + 1, cb[j + 1]
             if b > a and d > c:
-                cells.append(g[a:b, c:d])
+                boxes.append((a, b, c, d))
+    return boxes
+
+
+@lru_cache(maxsize=4096)
+def _split_cells_cached(key: bytes, h: int, w: int) -> list[Grid] | None:
+    g = np.frombuffer(key, dtype=np.uint8).reshape(h, w)
+    boxes = cell_boxes(g)
+    if boxes is None:
+        return None
+    cells = [g[a:b, c:d] for a, b, c, d in boxes]
     return cells if len(cells) >= 2 else None
 
 
@@ -1011,6 +1020,9 @@ def transforms_for(colours: list[int]) -> list[tuple[str, Transform]]:
         ts.append((f"drop_colour{c}", drop_colour(c)))
         ts.append((f"crop_colour_bbox{c}", crop_colour_bbox(c)))
         ts.append((f"crop_colour_inside{c}", crop_colour_inside(c)))
+    from . import list_ops  # here: list_ops builds on this module
+
+    ts += list_ops.selected()
     return [(n, _wrap(f)) for n, f in ts]
 
 

@@ -1,0 +1,399 @@
+"""List-valued steps as whole-grid transforms: split a grid into pieces, reduce the pieces to one grid.
+
+icecuber's DSL gets much of its generality from lists of images (``cut``, ``splitAll``, ``pickMax``,
+``composeGrowing``, ``stackLine``...). Here a list never becomes a search state: each transform is a
+fixed *split* followed by a fixed *reducer* (or an in-place *map* over the pieces), so it composes like
+any other ``Grid -> Grid | None`` transform at every depth of the search.
+
+Splits (a piece is a box of the grid, its cells outside the piece set to the split's background: 0 for
+objects and colour layers, the grid's own for ``bobj8``, the cells' for ``cells`` and ``eq``):
+
+* ``obj8`` / ``cobj4`` / ``cobj8`` / ``obj4``: the objects of :data:`primitives.OBJECT_KINDS`; ``bobj8``:
+  8-connected multicolour objects on a non-zero majority background;
+* ``col``: one layer per non-background colour (cropped to that colour's box);
+* ``cells``: the cells between separator lines; ``eq``: equal square parts of a grid that is 2-4 times as
+  long as it is wide (or wide as it is long), when it has no separator lines.
+
+Reducers: pick one piece by a key (unique extreme or unique / most common patch), stack all pieces in a
+line ordered by position, overlay them aligned to the top-left corner largest first (``composeGrowing``),
+cell-wise AND / OR / exactly-one / majority across pieces of one shape, the common piece with the odd
+one's differences marked, and the pieces' layout as one pixel each. Maps apply a flip, symmetry completion
+or recolouring to every piece in its own box. Every reducer (map) of a split is
+computed at once per grid and cached by the grid's bytes (the search applies all of them to each state
+in turn), and a grid with no or too many pieces is refused before any work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+
+from .objects import background, objects
+from .primitives import MARK, OBJECT_KINDS, Grid, Transform, cell_boxes, split_cells
+
+MAX_PIECES = 30
+
+
+class Piece(NamedTuple):
+    r0: int
+    c0: int
+    patch: np.ndarray  # uint8, the piece's box; cells outside the piece hold the split's background
+    n: int  # cells of the piece (non-background cells of ``patch``)
+
+
+# ---------------------------------------------------------------- splits
+def _split_objects(g: Grid, diag: bool, multi: bool, bg: int = 0) -> list[Piece] | None:
+    objs = objects(g, bg, diag, multi)
+    if not 2 <= len(objs) <= MAX_PIECES:
+        return None
+    # patches already hold ``bg`` outside the object's mask
+    return [Piece(o.r0, o.c0, o.patch, o.size) for o in objs]
+
+
+def _split_colours(g: Grid) -> list[Piece] | None:
+    cnt = np.bincount(g.ravel(), minlength=11)
+    bg = int(cnt.argmax())
+    cols = [c for c in range(10) if cnt[c] and c != bg]
+    if len(cols) < 2:
+        return None
+    out = []
+    for c in cols:
+        m = g == c
+        rows = np.flatnonzero(m.any(axis=1))
+        cs = np.flatnonzero(m.any(axis=0))
+        r0, r1, c0, c1 = int(rows[0]), int(rows[-1]) + 1, int(cs[0]), int(cs[-1]) + 1
+        out.append(Piece(r0, c0, np.where(m[r0:r1, c0:c1], np.uint8(c), np.uint8(0)), int(cnt[c])))
+    return out
+
+
+def _split_cells(g: Grid) -> list[Piece] | None:
+    boxes = cell_boxes(g)
+    if boxes is None:
+        return None
+    out = [Piece(a, c, g[a:b, c:d], 0) for a, b, c, d in boxes]
+    return _counted(out) if 2 <= len(out) <= MAX_PIECES else None
+
+
+def _split_equal(g: Grid) -> list[Piece] | None:
+    h, w = g.shape
+    if w > h and w % h == 0 and 2 <= w // h <= 4:
+        parts = [Piece(0, i * h, g[:, i * h : (i + 1) * h], 0) for i in range(w // h)]
+    elif h > w and h % w == 0 and 2 <= h // w <= 4:
+        parts = [Piece(i * w, 0, g[i * w : (i + 1) * w], 0) for i in range(h // w)]
+    else:
+        return None
+    if split_cells(g) is not None:
+        return None
+    return _counted(parts)
+
+
+def _content_bg(ps: list[Piece]) -> int:
+    """The pieces' background: 0 when they hold any 0 (separators aside), else their majority colour."""
+    cnt = np.sum([np.bincount(p.patch.ravel(), minlength=10) for p in ps], axis=0)
+    return 0 if cnt[0] else int(np.argmax(cnt))
+
+
+def _counted(ps: list[Piece]) -> list[Piece]:
+    bg = _content_bg(ps)
+    return [p._replace(n=int((p.patch != bg).sum())) for p in ps]
+
+
+def _pieces(kind: str, g: Grid) -> tuple[list[Piece] | None, int]:
+    """The pieces and their background (the colour that is transparent when pieces are overlaid)."""
+    if kind == "col":
+        return _split_colours(g), 0
+    if kind in ("cells", "eq"):
+        ps = _split_cells(g) if kind == "cells" else _split_equal(g)
+        return ps, (_content_bg(ps) if ps is not None else 0)
+    if kind == "bobj8":
+        bg = background(g)
+        return (_split_objects(g, True, True, bg), bg) if bg != 0 else (None, 0)
+    for name, diag, multi in OBJECT_KINDS:
+        if name == kind:
+            return _split_objects(g, diag, multi), 0
+    raise ValueError(kind)
+
+
+# ---------------------------------------------------------------- reducers
+def _ncol(p: Piece, bg: int) -> int:
+    cnt = np.bincount(p.patch.ravel(), minlength=10)
+    return int(np.count_nonzero(cnt)) - int(cnt[bg] > 0)
+
+
+def _pick_key(ps: list[Piece], key: Callable[[Piece], float]) -> Grid | None:
+    vals = [key(p) for p in ps]
+    m = max(vals)
+    return ps[vals.index(m)].patch if vals.count(m) == 1 else None
+
+
+def _patch_key(p: Piece) -> bytes:
+    return bytes(p.patch.shape) + p.patch.tobytes()
+
+
+def _pick_unique(ps: list[Piece]) -> Grid | None:
+    keys = [_patch_key(p) for p in ps]
+    u = [p for p, k in zip(ps, keys, strict=True) if keys.count(k) == 1]
+    return u[0].patch if len(u) == 1 else None
+
+
+def _pick_common(ps: list[Piece]) -> Grid | None:
+    keys = [_patch_key(p) for p in ps]
+    counts = [keys.count(k) for k in keys]
+    m = max(counts)
+    if m < 2 or len({k for k, c in zip(keys, counts, strict=True) if c == m}) != 1:
+        return None
+    return ps[counts.index(m)].patch
+
+
+def _stack(ps: list[Piece], axis: int) -> Grid | None:
+    order = sorted(ps, key=lambda p: (p.c0, p.r0) if axis == 1 else (p.r0, p.c0))
+    side = {p.patch.shape[1 - axis] for p in order}
+    if len(side) != 1:
+        return None
+    return np.concatenate([p.patch for p in order], axis=axis)
+
+
+def _grow(ps: list[Piece], bg: int) -> Grid | None:
+    """composeGrowing: pieces aligned top-left, painted largest first so smaller ones stay on top."""
+    h = max(p.patch.shape[0] for p in ps)
+    w = max(p.patch.shape[1] for p in ps)
+    out = np.full((h, w), bg, dtype=np.uint8)
+    for p in sorted(ps, key=lambda p: -p.n):
+        ph, pw = p.patch.shape
+        view = out[:ph, :pw]
+        np.copyto(view, p.patch, where=p.patch != bg)
+    return out
+
+
+def _stackmask(ps: list[Piece]) -> np.ndarray | None:
+    s = ps[0].patch.shape
+    if any(p.patch.shape != s for p in ps):
+        return None
+    return np.stack([p.patch for p in ps])
+
+
+def _cellwise(name: str, a: np.ndarray, bg: int) -> Grid | None:
+    nz = (a != bg).sum(axis=0)
+    if name == "and":
+        return np.where(nz == len(a), MARK, 0).astype(np.uint8)
+    if name == "or":
+        return np.where(nz > 0, MARK, 0).astype(np.uint8)
+    if name == "one":
+        return np.where(nz == 1, MARK, 0).astype(np.uint8)
+    # majority: the most frequent colour of each cell over the pieces (ties refuse)
+    cnt = np.stack([(a == c).sum(axis=0) for c in range(10)])
+    best = cnt.max(axis=0)
+    if ((cnt == best).sum(axis=0) > 1).any():
+        return None
+    return cnt.argmax(axis=0).astype(np.uint8)
+
+
+def _common_diff(ps: list[Piece]) -> Grid | None:
+    """The most common piece with the cells where the one odd piece differs from it marked."""
+    keys = [_patch_key(p) for p in ps]
+    odd = [p for p, k in zip(ps, keys, strict=True) if keys.count(k) == 1]
+    common = _pick_common(ps)
+    if common is None or len(odd) != 1 or odd[0].patch.shape != common.shape:
+        return None
+    return np.where(odd[0].patch != common, np.uint8(MARK), common)
+
+
+def _layout(ps: list[Piece], bg: int) -> Grid | None:
+    """Cells or parts as one pixel each, in their layout: the piece's majority non-background colour."""
+    rows = sorted({p.r0 for p in ps})
+    cols = sorted({p.c0 for p in ps})
+    if len(rows) * len(cols) != len(ps):
+        return None
+    out = np.full((len(rows), len(cols)), bg, dtype=np.uint8)
+    for p in ps:
+        cnt = np.bincount(p.patch.ravel(), minlength=10)
+        cnt[bg] = 0
+        if cnt.any():
+            out[rows.index(p.r0), cols.index(p.c0)] = int(cnt.argmax())
+    return out
+
+
+REDUCERS: list[tuple[str, Callable[[list[Piece], int], Grid | None]]] = [
+    ("max_cells", lambda ps, bg: _pick_key(ps, lambda p: p.n)),
+    ("min_cells", lambda ps, bg: _pick_key(ps, lambda p: -p.n)),
+    ("max_colours", lambda ps, bg: _pick_key(ps, lambda p: _ncol(p, bg))),
+    ("min_colours", lambda ps, bg: _pick_key(ps, lambda p: -_ncol(p, bg))),
+    ("unique", lambda ps, bg: _pick_unique(ps)),
+    ("common", lambda ps, bg: _pick_common(ps)),
+    ("stack_h", lambda ps, bg: _stack(ps, 1)),
+    ("stack_v", lambda ps, bg: _stack(ps, 0)),
+    ("grow", _grow),
+    ("common_diff", lambda ps, bg: _common_diff(ps)),
+    ("layout", _layout),
+]
+CELLWISE = ("and", "or", "one", "maj")
+REDUCER_NAMES = [n for n, _ in REDUCERS] + list(CELLWISE)
+
+
+@lru_cache(maxsize=8192)
+def _reduce_all(kind: str, key: bytes, h: int, w: int) -> tuple[Grid | None, ...] | None:
+    """Every reducer's result for one grid and split (in ``REDUCER_NAMES`` order), or None: no pieces."""
+    g = np.frombuffer(key, dtype=np.uint8).reshape(h, w)
+    ps, bg = _pieces(kind, g)
+    if ps is None:
+        return None
+    res: list[Grid | None] = [f(ps, bg) for _, f in REDUCERS]
+    a = _stackmask(ps)
+    res += [None if a is None else _cellwise(n, a, bg) for n in CELLWISE]
+    return tuple(res)
+
+
+def _no_equal_parts(g: Grid) -> bool:
+    h, w = g.shape
+    return not ((w > h and w % h == 0 and w <= 4 * h) or (h > w and h % w == 0 and h <= 4 * w))
+
+
+# The search applies every op of a split to one grid in a row: the last grid (kept alive, so its id is not
+# reused; search states are never written to) and its results skip the bytes key of the repeated calls.
+_LAST: dict[tuple[str, bool], tuple[Grid, tuple[Grid | None, ...] | None]] = {}
+
+
+def _results(kind: str, g: Grid, maps: bool) -> tuple[Grid | None, ...] | None:
+    if kind == "eq" and _no_equal_parts(g):
+        return None
+    last = _LAST.get((kind, maps))
+    if last is not None and last[0] is g:
+        return last[1]
+    c = np.ascontiguousarray(g, dtype=np.uint8)
+    r = (_map_all if maps else _reduce_all)(kind, c.tobytes(), c.shape[0], c.shape[1])
+    _LAST[(kind, maps)] = (g, r)
+    return r
+
+
+def _nth_result(kind: str, i: int, maps: bool) -> Transform:
+    def f(g: Grid) -> Grid | None:
+        r = _results(kind, g, maps)
+        return None if r is None else r[i]
+
+    return f
+
+
+def split_reduce(kind: str, reducer: str) -> Transform:
+    return _nth_result(kind, REDUCER_NAMES.index(reducer), False)
+
+
+SPLITS = ("obj8", "cobj4", "cobj8", "obj4", "bobj8", "col", "cells", "eq")
+
+
+def list_transforms() -> list[tuple[str, Transform]]:
+    """Every split x reducer pair, named ``<split>_<reducer>``."""
+    return [(f"{k}_{r}", split_reduce(k, r)) for k in SPLITS for r in REDUCER_NAMES]
+
+
+# ---------------------------------------------------------------- maps in place
+def _recolour_major(p: np.ndarray, bg: int) -> np.ndarray | None:
+    cnt = np.bincount(p.ravel(), minlength=10)
+    cnt[bg] = 0
+    return np.where(p != bg, np.uint8(int(cnt.argmax())), np.uint8(bg))
+
+
+def _sym(p: np.ndarray, bg: int, flips: tuple[Callable[[np.ndarray], np.ndarray], ...]) -> np.ndarray | None:
+    out = p.copy()
+    for fl in flips:
+        np.copyto(out, fl(p), where=out == bg)
+    return out
+
+
+PIECE_MAPS: list[tuple[str, Callable[[np.ndarray, int], np.ndarray | None]]] = [
+    ("flip_h", lambda p, bg: p[:, ::-1]),
+    ("flip_v", lambda p, bg: p[::-1]),
+    ("rot180", lambda p, bg: p[::-1, ::-1]),
+    ("transpose", lambda p, bg: p.T if p.shape[0] == p.shape[1] else None),
+    ("sym_h", lambda p, bg: _sym(p, bg, (lambda q: q[:, ::-1],))),
+    ("sym_v", lambda p, bg: _sym(p, bg, (lambda q: q[::-1],))),
+    ("sym_4", lambda p, bg: _sym(p, bg, (lambda q: q[:, ::-1], lambda q: q[::-1], lambda q: q[::-1, ::-1]))),
+    ("recolour_major", _recolour_major),
+]
+MAP_NAMES = [n for n, _ in PIECE_MAPS] + ["maj"]
+
+
+@lru_cache(maxsize=8192)
+def _map_all(kind: str, key: bytes, h: int, w: int) -> tuple[Grid | None, ...] | None:
+    """Every piece map applied to each piece in its own box (in ``MAP_NAMES`` order): an object's cells
+    are cleared before its image is painted; a cell or part is replaced whole."""
+    g = np.frombuffer(key, dtype=np.uint8).reshape(h, w)
+    ps, bg = _pieces(kind, g)
+    if ps is None:
+        return None
+    whole = kind in ("cells", "eq")
+    res: list[Grid | None] = []
+    for _, f in PIECE_MAPS:
+        out: Grid | None = g.copy()
+        for p in ps:
+            q = f(p.patch, bg)
+            if q is None or out is None:
+                out = None
+                break
+            box = out[p.r0 : p.r0 + q.shape[0], p.c0 : p.c0 + q.shape[1]]
+            if whole:
+                box[...] = q
+            else:
+                box[p.patch != bg] = bg
+                np.copyto(box, q, where=q != bg)
+        res.append(None if out is None or np.array_equal(out, g) else out)
+    # every cell or part replaced by their cell-wise majority (a repeated pattern with defects repaired)
+    a = _stackmask(ps) if whole else None
+    m = None if a is None else _cellwise("maj", a, bg)
+    if m is not None:
+        out = g.copy()
+        for p in ps:
+            out[p.r0 : p.r0 + m.shape[0], p.c0 : p.c0 + m.shape[1]] = m
+        m = None if np.array_equal(out, g) else out
+    res.append(m)
+    return tuple(res)
+
+
+def split_map(kind: str, op: str) -> Transform:
+    return _nth_result(kind, MAP_NAMES.index(op), True)
+
+
+MAP_SPLITS = ("obj8", "cobj8", "bobj8", "cells", "eq")
+
+
+def map_transforms() -> list[tuple[str, Transform]]:
+    """Every split x piece map pair, named ``<split>_each_<map>``."""
+    return [(f"{k}_each_{m}", split_map(k, m)) for k in MAP_SPLITS for m in MAP_NAMES]
+
+
+# Registered in every node's vocabulary (primitives.transforms_for): the cell / equal-part reducers that
+# fit dev tasks, cheap (they refuse at once on a grid without separators or equal parts). The rest cost
+# ~15% of the search's nodes at every depth for no dev-set gain there, so they are offered for the first
+# step only (applied to the raw input), where their cost is a few extra depth-1 states.
+SELECTED: tuple[str, ...] = (
+    "cells_and",
+    "cells_or",
+    "cells_one",
+    "cells_maj",
+    "cells_grow",
+    "cells_common",
+    "cells_layout",
+    "cells_common_diff",
+    "eq_common",
+    "eq_unique",
+    "eq_grow",
+    "eq_maj",
+)
+
+
+def _all_ops() -> list[tuple[str, Transform]]:
+    return list_transforms() + map_transforms()
+
+
+def selected() -> list[tuple[str, Transform]]:
+    """The list ops of every search node (unwrapped: ``transforms_for`` wraps them with the others)."""
+    return [(n, f) for n, f in _all_ops() if n in SELECTED]
+
+
+def first_step_transforms() -> list[tuple[str, Transform]]:
+    """The other list ops, wrapped like ``transforms_for``'s: for the first step of a program only."""
+    from .primitives import _wrap
+
+    return [(n, _wrap(f)) for n, f in _all_ops() if n not in SELECTED]
