@@ -608,9 +608,7 @@ def fit_move_by_size(
 ) -> Predictor | None:
     """Objects move in a learned direction by as many cells as they have (colours whose cells never change
     on train, such as a floor, stay put)."""
-    if not _same_shape_pairs(inputs, outputs):
-        return None
-    if any(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs, changes="every"):
         return None
     for a, b in zip(inputs, outputs, strict=True):
         ca, cb = np.bincount(a.ravel(), minlength=11), np.bincount(b.ravel(), minlength=11)
@@ -755,9 +753,7 @@ def fit_segment_lines(
     inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]
 ) -> Predictor | None:
     """Straight segments grow into full rows / columns (see :func:`_segment_lines`)."""
-    if not _same_shape_pairs(inputs, outputs):
-        return None
-    if any(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs, changes="every"):
         return None
     return _first_fit(_segment_lines, itertools.product((True, False), (True, False)), inputs, outputs, tests)
 
@@ -823,9 +819,7 @@ def fit_to_own_anchor(
     inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]
 ) -> Predictor | None:
     """Objects slide to the largest object (wall) of their own colour and stack against it."""
-    if not _same_shape_pairs(inputs, outputs):
-        return None
-    if any(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs, changes="every"):
         return None
     if not all(_same_counts(a, b) for a, b in zip(inputs, outputs, strict=True)):
         return None  # a move keeps every colour's cell count
@@ -853,9 +847,7 @@ def fit_position_paint(
 ) -> Predictor | None:
     """Cells are recoloured by their colour and place: first, middle, last or other row and column (the
     corners, the centre, the edges of a grid; lifted to separator grids by ``cell_lift``)."""
-    if not _same_shape_pairs(inputs, outputs):
-        return None
-    if any(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs, changes="every"):
         return None
     if fit_colour_map(inputs, outputs) is not None:
         return None  # a plain colour map, which the search has already
@@ -927,9 +919,7 @@ def fit_marker_dye(
     inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]
 ) -> Predictor | None:
     """Shapes take the colour of the single cell touching them (which is used up, or stays)."""
-    if not _same_shape_pairs(inputs, outputs):
-        return None
-    if any(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs, changes="every"):
         return None
     # dyeing recolours drawn cells and clears markers: it never paints the background
     if any(((a != b) & (a == background(a))).any() for a, b in zip(inputs, outputs, strict=True)):

@@ -151,9 +151,7 @@ def fit_template_stamp(
     inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]
 ) -> Predictor | None:
     """Multicoloured templates copied onto single-colour markers (see module doc)."""
-    if not _same_shape_pairs(inputs, outputs):
-        return None
-    if all(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs, changes="some"):
         return None
     if any(_split(a) is None for a in inputs):
         return None
@@ -313,9 +311,7 @@ def fit_cell_template(
 ) -> Predictor | None:
     """The pattern of one cell of a partition (the fullest, or the first) is drawn into the empty part of
     every other cell, in the separator colour or in its own colours."""
-    if not _same_shape_pairs(inputs, outputs):
-        return None
-    if all(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
+    if not _same_shape_pairs(inputs, outputs, changes="some"):
         return None
     return _first_fit(
         _cell_template,
