@@ -71,3 +71,28 @@ def test_the_search_solves_a_training_task_by_composition():
     sol = DslSolver(max_depth=2, time_budget_s=10.0).solve(task)
     assert score_task(sol.attempts, task) == 1.0
     assert sol.train_score == 1.0
+
+
+def test_a_colour_piece_of_a_partly_right_state_over_a_base():
+    # Output = the input with the cells where state `s` has colour 1 painted 2. `s` is no whole piece
+    # (its colour-4 cells are wrong), but "where s is 1, paint 2" holds on both train pairs.
+    inp = [g([[5, 0, 0], [0, 5, 0]]), g([[0, 0, 5], [5, 0, 0]]), g([[0, 5, 0], [0, 0, 0]])]
+    s = [g([[0, 1, 4], [0, 0, 0]]), g([[4, 0, 0], [0, 1, 1]]), g([[1, 0, 0], [4, 4, 1]])]
+    out = [g([[5, 2, 0], [0, 5, 0]]), g([[0, 0, 5], [5, 2, 2]])]
+    pool = [entry(inp, "identity", 0), entry(s, "s")]
+    assert compose(pool, out) == [], "without colour pieces, nothing fits"
+    res = compose(pool, out, colour_pieces=True)
+    assert res and "where1->2" in res[0].program
+    assert np.array_equal(res[0].predictions[0], g([[2, 5, 0], [0, 0, 2]]))
+
+
+def test_the_held_out_pair_check_refuses_pieces_fitting_one_pair_each():
+    # Piece `a` only fixes pair 0 and piece `b` only pair 1: together they fit train, but the pieces
+    # chosen on one pair never reproduce the other, so the leave-one-pair-out check refuses them.
+    inp = [g([[5, 0], [0, 0]]), g([[0, 5], [0, 0]]), g([[0, 0], [5, 0]])]
+    a = [g([[0, 3], [0, 0]]), g([[0, 0], [0, 0]]), g([[3, 3], [0, 0]])]
+    b = [g([[0, 0], [0, 0]]), g([[0, 0], [7, 0]]), g([[0, 0], [0, 7]])]
+    out = [g([[5, 1], [0, 0]]), g([[0, 5], [1, 0]])]
+    pool = [entry(inp, "identity", 0), entry(a, "a"), entry(b, "b")]
+    assert compose(pool, out, colour_pieces=True, held_out_check=False), "the pieces do fit train"
+    assert compose(pool, out, colour_pieces=True) == []

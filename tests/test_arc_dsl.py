@@ -14,16 +14,17 @@ from infscale.errors import DataError, InvalidRequestError
 
 TRAIN = default_data_root() / "arc" / "ARC-AGI-1" / "data" / "training"
 
-# Training tasks the DSL solves, with the kind of program that does it.
+# Training tasks the DSL solves, with the kind of program that does it (or the kinds, when two generic
+# mechanisms both explain it and which names the answer depends on the search order).
 SOLVABLE = {
     "007bbfb7": "self_tile",  # fractal tiling
     "0d3d703e": "colour_map",  # learned colour map
-    "00d62c1b": "fill_enclosed",  # fill enclosed background
+    "00d62c1b": ("fill_enclosed", "learn_cell_tree"),  # fill enclosed background
     "0520fde7": "and_halves",  # boolean op of the two halves split by a line
     "0dfd9992": "learn_completion",  # periodic pattern completion of a masked area
     # objects recoloured by size rank (learn_object_recolour agrees; the simpler program names the answer)
     "08ed6ac7": "colour_by_size_rank",
-    "0b148d64": "crop",  # crop to a selected object
+    "0b148d64": ("crop", "col_min_cells"),  # crop to a selected object (the colour layer with fewest cells)
 }
 
 
@@ -38,7 +39,9 @@ def test_solves_training_task(solver, task_id):
     sol = solver.solve(task)
     assert score_task(sol.attempts, task) == 1.0
     assert sol.train_score == 1.0
-    assert any(SOLVABLE[task_id] in p for p in sol.programs), sol.programs
+    kinds = SOLVABLE[task_id]
+    kinds = (kinds,) if isinstance(kinds, str) else kinds
+    assert any(k in p for p in sol.programs for k in kinds), sol.programs
     assert all(1 <= len(a) <= 2 for a in sol.attempts)
 
 

@@ -140,3 +140,152 @@ def test_first_step_ops_are_the_others():
     first = {n for n, _ in L.first_step_transforms()}
     assert first and not first & set(L.SELECTED)
     assert len(first) + len(L.SELECTED) == len(L.list_transforms()) + len(L.map_transforms())
+
+
+# four objects: a ring (one hole, touching the border), an inner square, two squares on the border
+OBJS = g(
+    [
+        [1, 1, 1, 0, 0, 0, 0],
+        [1, 0, 1, 0, 2, 2, 0],
+        [1, 1, 1, 0, 2, 2, 0],
+        [0, 0, 0, 0, 0, 0, 0],
+        [3, 3, 0, 0, 0, 4, 4],
+        [3, 3, 0, 0, 0, 4, 4],
+    ]
+)
+RING = g([[1, 1, 1], [1, 0, 1], [1, 1, 1]])
+
+
+def test_new_picks():
+    assert np.array_equal(t("obj8", "max_holes")(OBJS), RING)
+    assert np.array_equal(t("obj8", "odd_shape")(OBJS), RING)  # the others are 2x2 squares
+    assert np.array_equal(t("obj8", "odd_border")(OBJS), g([[2, 2], [2, 2]]))  # the one not on the border
+    assert np.array_equal(t("obj8", "max_area")(OBJS), RING)
+    assert t("obj8", "min_area")(OBJS) is None  # three 2x2 boxes tie
+    assert t("obj8", "odd_colours")(OBJS) is None  # four colours: no common colour set
+    assert t("obj8", "rare_colour")(OBJS) is None  # every piece has a colour of its own
+    # two pieces of colour 1 and one of 1 and 2: the odd colour set, and the only piece with a colour of its own
+    mixed = g([[1, 0, 1, 1, 0, 1, 2], [1, 0, 0, 0, 0, 0, 0]])
+    assert np.array_equal(t("obj8", "odd_colours")(mixed), g([[1, 2]]))
+    assert np.array_equal(t("obj8", "rare_colour")(mixed), g([[1, 2]]))
+    assert np.array_equal(t("obj8", "odd_ncol")(mixed), g([[1, 2]]))
+
+
+def test_new_overlays_stacks_and_counts():
+    # smallest first: the largest piece (the ring) ends on top; by position: the top-left piece first
+    assert np.array_equal(t("obj8", "grow_min")(OBJS), g([[1, 1, 1], [1, 4, 1], [1, 1, 1]]))
+    assert np.array_equal(t("obj8", "overlay_pos")(OBJS), g([[4, 4, 1], [4, 4, 1], [1, 1, 1]]))
+    pad_h = g([[1, 1, 1, 3, 3, 2, 2, 4, 4], [1, 0, 1, 3, 3, 2, 2, 4, 4], [1, 1, 1, 0, 0, 0, 0, 0, 0]])
+    assert np.array_equal(t("obj8", "stack_h_pad")(OBJS), pad_h)
+    assert np.array_equal(t("obj8", "stack_v_pad")(OBJS)[3:5], g([[2, 2, 0], [2, 2, 0]]))
+    assert t("cells", "stack_h_pad")(CELLS) is None  # same heights: plain ``stack_h``
+    assert np.array_equal(t("obj8", "count_h")(OBJS), g([[1, 1, 1, 1]]))
+    assert np.array_equal(t("obj8", "count_v")(OBJS), g([[1], [1], [1], [1]]))
+    sizes = g([[3, 0, 2, 2, 0, 1, 1, 1]])
+    assert np.array_equal(t("obj8", "stack_h_size")(sizes), g([[1, 1, 1, 2, 2, 3]]))
+    assert t("obj8", "stack_v_size")(sizes) is None  # widths differ
+
+
+FRAMES = g(
+    [
+        [5, 5, 5, 5, 0, 0, 0],
+        [5, 1, 0, 5, 0, 0, 0],
+        [5, 0, 2, 5, 0, 6, 6],
+        [5, 5, 5, 5, 0, 6, 6],
+        [0, 0, 0, 0, 0, 0, 0],
+    ]
+)
+
+
+def test_frame_split():
+    # insideMarked: the interior of the outline; the filled 2x2 block is no frame
+    assert np.array_equal(t("frame", "max_cells")(FRAMES), g([[1, 0], [0, 2]]))
+    assert np.array_equal(t("frame", "max_area")(OBJS), g([[0]]))  # the ring's empty interior: one frame
+    assert t("frame", "max_area")(OBJS[3:]) is None  # no frame
+    two = np.zeros((5, 9), dtype=np.uint8)
+    two[:3, :3] = 5
+    two[1, 1] = 3
+    two[:5, 4:9] = 7
+    two[1:4, 5:8] = 0
+    two[2, 6] = 3
+    two[1, 5] = 3
+    assert np.array_equal(t("frame", "max_cells")(two), g([[3, 0, 0], [0, 3, 0], [0, 0, 0]]))
+    assert np.array_equal(t("frame", "min_cells")(two), g([[3]]))
+
+
+def test_new_maps_in_place():
+    hull = L.split_map("frame", "hull")(FRAMES)
+    assert np.array_equal(hull[1:3, 1:3], g([[1, 1], [1, 2]]))  # interior filled with its majority colour
+    filled = L.split_map("obj8", "fill_holes")(OBJS)
+    assert filled[1, 1] == 1 and np.array_equal(np.delete(filled, 1, 0), np.delete(OBJS, 1, 0))
+    assert L.split_map("obj8", "hull")(OBJS)[1, 1] == 1
+    # gravity inside each frame's interior, the rest unchanged
+    down = L.split_map("frame", "gravity_d")(FRAMES)
+    assert np.array_equal(down[1:3, 1:3], g([[0, 0], [1, 2]])) and np.array_equal(down[:, 4:], FRAMES[:, 4:])
+    left = L.split_map("frame", "gravity_l")(FRAMES)
+    assert np.array_equal(left[1:3, 1:3], g([[1, 0], [2, 0]]))
+    up = L.split_map("cells", "gravity_u")(g([[0, 0, 5, 0, 0], [3, 4, 5, 0, 6]]))
+    assert np.array_equal(up, g([[3, 4, 5, 0, 6], [0, 0, 5, 0, 0]]))
+    right = L.split_map("cells", "gravity_r")(g([[3, 0, 5, 6, 0], [0, 0, 5, 0, 0]]))
+    assert np.array_equal(right, g([[0, 3, 5, 0, 6], [0, 0, 5, 0, 0]]))
+    assert L.split_map("cells", "gravity_r")(right) is None  # nothing moves: no new state
+    assert L.split_map("obj8", "fill_holes")(OBJS[3:]) is None  # no holes: no new state
+
+
+def test_in_place_picks():
+    keep = t("obj8", "keep_odd_border")(OBJS)  # the grid with the one piece off the border alone
+    want = np.zeros_like(OBJS)
+    want[1:3, 4:6] = 2
+    assert np.array_equal(keep, want)
+    drop = t("obj8", "drop_max_holes")(OBJS)  # the ring erased, the rest in place
+    assert np.array_equal(drop, np.where(OBJS == 1, 0, OBJS))
+    assert t("col", "keep_max_cells")(OBJS) is None  # colour layers: no in-place picks
+    assert t("obj8", "drop_rare_colour")(OBJS) is None  # no pick: nothing kept or dropped
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        (TRAIN1 / "88a62173.json", "obj8_odd_shape"),  # four quadrants, one differs: that one
+        (TRAIN1 / "5117e062.json", "obj8_odd_ncol"),  # the one shape holding a second colour
+        (TRAIN1 / "1c786137.json", "frame_max_cells"),  # the contents of the one-colour rectangle
+        (TRAIN1 / "2dc579da.json", "cells_odd_colours"),  # the one cell holding the marked cell
+        (TRAIN1 / "aabf363d.json", "obj8_keep_max_cells"),  # in place: the big shape kept, the marker gone
+    ],
+)
+def test_real_tasks_first_steps(path, name):
+    ops = dict(L.first_step_transforms())
+    assert name in ops and name not in L.SELECTED
+    task = json.loads(path.read_text())
+    for p in task["train"] + task["test"]:
+        out = ops[name](to_array(p["input"]))
+        want = to_array(p["output"])
+        assert out is not None and out.shape == want.shape
+        codes = np.unique(out.astype(int) * 16 + want)  # a colour map away from the output
+        assert np.unique(codes // 16).size == codes.size
+
+
+def test_search_solves_a_task_through_a_new_first_step():
+    # 5ad4f10b: the big shape drawn in blocks, marked by the colour with the smaller box (noise elsewhere),
+    # shrunk: after the solver's colour normalisation a depth-2 search finds col_min_area | downscale_blocks
+    from infscale.arc.normalise import colour_maps, rename, rename_back
+    from infscale.arc.search import search
+
+    task = json.loads((TRAIN1 / "5ad4f10b.json").read_text())
+    ins = [to_array(p["input"]) for p in task["train"]]
+    outs = [to_array(p["output"]) for p in task["train"]]
+    tests = [to_array(p["input"]) for p in task["test"]]
+    tables = colour_maps(ins, outs, tests)
+    n = len(ins)
+    renamed = [rename(x, m) for x, m in zip(ins + tests, tables, strict=True)]
+    res = search(
+        renamed[:n],
+        [rename(y, m) for y, m in zip(outs, tables, strict=False)],
+        renamed[n:],
+        max_depth=2,
+        time_budget_s=30.0,
+    )
+    good = [c for c in res.candidates if not c.weak]
+    assert good and good[0].program.startswith("col_min_area")
+    preds = [rename_back(p, m) for p, m in zip(good[0].predictions, tables[n:], strict=True)]
+    assert all(np.array_equal(p, to_array(q["output"])) for p, q in zip(preds, task["test"], strict=True))

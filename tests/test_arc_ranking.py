@@ -275,3 +275,21 @@ def test_solver_reports_an_unsupported_guess_below_a_fit(monkeypatch):
     assert sol.programs[0] == "guess" and sol.attempts[0][0] == RIGHT[0]  # still the first attempt ...
     assert sol.train_score == 0.7  # ... but not claimed as a fit
     assert solve_with(cand("supported", RIGHT, weak=True)).train_score == 1.0
+
+
+def test_local_rule_refuses_a_memorised_table(monkeypatch):
+    from infscale.arc.dsl import learners
+    from infscale.arc.dsl.learners import _local_known_share, fit_local_rule
+
+    # A rule whose table each pair only partly shows (0d3d703e: a colour swap; held-out share 0.41) is kept.
+    tr_in, tr_out, te_in, te_out = _real_task("0d3d703e")
+    pred = fit_local_rule(tr_in, tr_out, te_in)
+    assert pred is not None and all(np.array_equal(pred(a), b) for a, b in zip(te_in, te_out, strict=True))
+    # Each pair recolours its own colour to an unrelated one: a consistent table, but no pair's change is
+    # predicted by the others (every key is new), so it is a lookup, not a rule, and is refused.
+    ins, outs, test = [g([[3]]), g([[4]]), g([[5]])], [g([[7]]), g([[1]]), g([[8]])], [g([[4]])]
+    assert _local_known_share(ins, outs, "cross") == 0.0
+    assert fit_local_rule(ins, outs, test) is None
+    monkeypatch.setattr(learners, "LOCAL_RULE_MIN_KNOWN", 0.0)  # without the guard it would answer [[1]]
+    pred = fit_local_rule(ins, outs, test)
+    assert pred is not None and np.array_equal(pred(test[0]), g([[1]]))

@@ -12,15 +12,20 @@ objects and colour layers, the grid's own for ``bobj8``, the cells' for ``cells`
   8-connected multicolour objects on a non-zero majority background;
 * ``col``: one layer per non-background colour (cropped to that colour's box);
 * ``cells``: the cells between separator lines; ``eq``: equal square parts of a grid that is 2-4 times as
-  long as it is wide (or wide as it is long), when it has no separator lines.
+  long as it is wide (or wide as it is long), when it has no separator lines; ``frame``: the interiors of
+  one-colour rectangle outlines (icecuber's ``insideMarked``; one frame is enough).
 
-Reducers: pick one piece by a key (unique extreme or unique / most common patch), stack all pieces in a
-line ordered by position, overlay them aligned to the top-left corner largest first (``composeGrowing``),
-cell-wise AND / OR / exactly-one / majority across pieces of one shape, the common piece with the odd
-one's differences marked, and the pieces' layout as one pixel each. Maps apply a flip, symmetry completion
-or recolouring to every piece in its own box. Every reducer (map) of a split is
-computed at once per grid and cached by the grid's bytes (the search applies all of them to each state
-in turn), and a grid with no or too many pieces is refused before any work.
+Reducers: pick one piece by a key (unique extreme cells / colours / box area / holes, or the one odd piece
+out by shape, colour set, colour count or touching the border, or the one piece with a colour of its own,
+or the unique / most common patch), stack all pieces in a line ordered by position (or by size; or of
+different sizes, padded with the background), overlay them aligned to the top-left corner largest first
+(``composeGrowing``), smallest first or in reading order, cell-wise AND / OR / exactly-one / majority
+across pieces of one shape, the common piece with the odd one's differences marked, the pieces' layout as
+one pixel each, and their count as a line of cells. The picks are also applied in place: the grid with the
+picked piece alone (``keep_``) or erased (``drop_``). Maps apply a flip, symmetry completion, recolouring,
+hull (the piece's box filled), hole filling or gravity to every piece in its own box. Every reducer (map)
+of a split is computed at once per grid and cached by the grid's bytes (the search applies all of them to
+each state in turn), and a grid with no or too many pieces is refused before any work.
 """
 
 from __future__ import annotations
@@ -31,10 +36,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import kernels
 from .objects import background, objects
-from .primitives import MARK, OBJECT_KINDS, Grid, Transform, cell_boxes, split_cells
+from .primitives import MARK, OBJECT_KINDS, Grid, Transform, _outside, cell_boxes, split_cells
 
 MAX_PIECES = 30
+#: Splits whose pieces are boxes of the grid replaced whole by a map (not objects painted over).
+WHOLE = ("cells", "eq", "frame")
 
 
 class Piece(NamedTuple):
@@ -90,6 +98,19 @@ def _split_equal(g: Grid) -> list[Piece] | None:
     return _counted(parts)
 
 
+def _split_frames(g: Grid) -> list[Piece] | None:
+    """insideMarked: the interiors of one-colour rectangle outlines (at least 3x3), one piece each."""
+    out = []
+    for o in objects(g, 0, False, False):
+        h, w = o.shape
+        if h < 3 or w < 3 or o.size != 2 * (h + w) - 4:
+            continue
+        m = o.mask
+        if m[0].all() and m[-1].all() and m[:, 0].all() and m[:, -1].all():
+            out.append(Piece(o.r0 + 1, o.c0 + 1, g[o.r0 + 1 : o.r1 - 1, o.c0 + 1 : o.c1 - 1], 0))
+    return _counted(out) if 1 <= len(out) <= MAX_PIECES else None
+
+
 def _content_bg(ps: list[Piece]) -> int:
     """The pieces' background: 0 when they hold any 0 (separators aside), else their majority colour."""
     cnt = np.sum([np.bincount(p.patch.ravel(), minlength=10) for p in ps], axis=0)
@@ -105,8 +126,8 @@ def _pieces(kind: str, g: Grid) -> tuple[list[Piece] | None, int]:
     """The pieces and their background (the colour that is transparent when pieces are overlaid)."""
     if kind == "col":
         return _split_colours(g), 0
-    if kind in ("cells", "eq"):
-        ps = _split_cells(g) if kind == "cells" else _split_equal(g)
+    if kind in WHOLE:
+        ps = _split_cells(g) if kind == "cells" else _split_equal(g) if kind == "eq" else _split_frames(g)
         return ps, (_content_bg(ps) if ps is not None else 0)
     if kind == "bobj8":
         bg = background(g)
@@ -158,14 +179,7 @@ def _stack(ps: list[Piece], axis: int) -> Grid | None:
 
 def _grow(ps: list[Piece], bg: int) -> Grid | None:
     """composeGrowing: pieces aligned top-left, painted largest first so smaller ones stay on top."""
-    h = max(p.patch.shape[0] for p in ps)
-    w = max(p.patch.shape[1] for p in ps)
-    out = np.full((h, w), bg, dtype=np.uint8)
-    for p in sorted(ps, key=lambda p: -p.n):
-        ph, pw = p.patch.shape
-        view = out[:ph, :pw]
-        np.copyto(view, p.patch, where=p.patch != bg)
-    return out
+    return _overlay(ps, bg, sorted(ps, key=lambda p: -p.n))
 
 
 def _stackmask(ps: list[Piece]) -> np.ndarray | None:
@@ -216,21 +230,149 @@ def _layout(ps: list[Piece], bg: int) -> Grid | None:
     return out
 
 
-REDUCERS: list[tuple[str, Callable[[list[Piece], int], Grid | None]]] = [
-    ("max_cells", lambda ps, bg: _pick_key(ps, lambda p: p.n)),
-    ("min_cells", lambda ps, bg: _pick_key(ps, lambda p: -p.n)),
-    ("max_colours", lambda ps, bg: _pick_key(ps, lambda p: _ncol(p, bg))),
-    ("min_colours", lambda ps, bg: _pick_key(ps, lambda p: -_ncol(p, bg))),
-    ("unique", lambda ps, bg: _pick_unique(ps)),
-    ("common", lambda ps, bg: _pick_common(ps)),
-    ("stack_h", lambda ps, bg: _stack(ps, 1)),
-    ("stack_v", lambda ps, bg: _stack(ps, 0)),
-    ("grow", _grow),
-    ("common_diff", lambda ps, bg: _common_diff(ps)),
-    ("layout", _layout),
+def _holes(p: np.ndarray, bg: int) -> np.ndarray:
+    """The background cells of a patch that are not 4-connected to its border through background."""
+    free = p == bg
+    if not free.any() or min(p.shape) < 3:
+        return np.zeros_like(free)
+    if kernels.ENABLED:
+        return kernels.holes(np.ascontiguousarray(~free, dtype=np.uint8))[0]
+    return free & ~_outside(p, free)
+
+
+def _pick_odd(ps: list[Piece], key: Callable[[Piece], object]) -> Grid | None:
+    """The one piece whose key differs from all the others' (which share one key)."""
+    vals = [key(p) for p in ps]
+    if len(ps) < 3:
+        return None
+    first = vals[0] if vals.count(vals[0]) > 1 else vals[1]
+    odd = [p for p, v in zip(ps, vals, strict=True) if v != first]
+    return odd[0].patch if len(odd) == 1 else None
+
+
+def _colours(p: Piece, bg: int) -> bytes:
+    cnt = np.bincount(p.patch.ravel(), minlength=10)[:10] > 0
+    cnt[bg] = False
+    return cnt.tobytes()
+
+
+def _pick_rare_colour(ps: list[Piece], bg: int) -> Grid | None:
+    """The one piece holding a colour that no other piece holds."""
+    sets = np.array([np.frombuffer(_colours(p, bg), dtype=bool) for p in ps])
+    own = sets & (sets.sum(axis=0) == 1)
+    hit = np.flatnonzero(own.any(axis=1))
+    return ps[int(hit[0])].patch if hit.size == 1 else None
+
+
+def _touches(p: Piece, g: Grid) -> bool:
+    h, w = p.patch.shape
+    return p.r0 == 0 or p.c0 == 0 or p.r0 + h == g.shape[0] or p.c0 + w == g.shape[1]
+
+
+def _overlay(ps: list[Piece], bg: int, order: list[Piece]) -> Grid:
+    """The pieces aligned top-left, painted in ``order`` (later ones on top)."""
+    h = max(p.patch.shape[0] for p in ps)
+    w = max(p.patch.shape[1] for p in ps)
+    out = np.full((h, w), bg, dtype=np.uint8)
+    for p in order:
+        ph, pw = p.patch.shape
+        np.copyto(out[:ph, :pw], p.patch, where=p.patch != bg)
+    return out
+
+
+def _stack_pad(ps: list[Piece], bg: int, axis: int) -> Grid | None:
+    """Pieces of different sizes in a line by position, each padded with background to the longest side."""
+    side = max(p.patch.shape[1 - axis] for p in ps)
+    if all(p.patch.shape[1 - axis] == side for p in ps):
+        return None  # ``stack_h`` / ``stack_v``
+    order = sorted(ps, key=lambda p: (p.c0, p.r0) if axis == 1 else (p.r0, p.c0))
+    parts = []
+    for p in order:
+        ph, pw = p.patch.shape
+        q = np.full((side, pw) if axis == 1 else (ph, side), bg, dtype=np.uint8)
+        q[:ph, :pw] = p.patch
+        parts.append(q)
+    return np.concatenate(parts, axis=axis)
+
+
+def _stack_by_size(ps: list[Piece], axis: int) -> Grid | None:
+    """Pieces of one side in a line, largest first (ties refuse: the order would be arbitrary)."""
+    if len({p.n for p in ps}) != len(ps) or len({p.patch.shape[1 - axis] for p in ps}) != 1:
+        return None
+    return np.concatenate([p.patch for p in sorted(ps, key=lambda p: -p.n)], axis=axis)
+
+
+def _count(ps: list[Piece], bg: int, axis: int) -> Grid:
+    """The number of pieces as a line of that many cells, in the pieces' most common colour."""
+    cnt = np.sum([np.bincount(p.patch.ravel(), minlength=10)[:10] for p in ps], axis=0)
+    cnt[bg] = 0
+    c = np.uint8(int(cnt.argmax()))
+    return np.full((1, len(ps)) if axis == 1 else (len(ps), 1), c, dtype=np.uint8)
+
+
+Reducer = Callable[[list[Piece], int, Grid], Grid | None]
+REDUCERS: list[tuple[str, Reducer]] = [
+    ("max_cells", lambda ps, bg, g: _pick_key(ps, lambda p: p.n)),
+    ("min_cells", lambda ps, bg, g: _pick_key(ps, lambda p: -p.n)),
+    ("max_colours", lambda ps, bg, g: _pick_key(ps, lambda p: _ncol(p, bg))),
+    ("min_colours", lambda ps, bg, g: _pick_key(ps, lambda p: -_ncol(p, bg))),
+    ("unique", lambda ps, bg, g: _pick_unique(ps)),
+    ("common", lambda ps, bg, g: _pick_common(ps)),
+    ("stack_h", lambda ps, bg, g: _stack(ps, 1)),
+    ("stack_v", lambda ps, bg, g: _stack(ps, 0)),
+    ("grow", lambda ps, bg, g: _grow(ps, bg)),
+    ("common_diff", lambda ps, bg, g: _common_diff(ps)),
+    ("layout", lambda ps, bg, g: _layout(ps, bg)),
+    # icecuber's other pickMax keys and pickUnique variants, other overlay orders, padded stacks, counts
+    ("max_area", lambda ps, bg, g: _pick_key(ps, lambda p: p.patch.size)),
+    ("min_area", lambda ps, bg, g: _pick_key(ps, lambda p: -p.patch.size)),
+    ("max_holes", lambda ps, bg, g: _pick_key(ps, lambda p: int(_holes(p.patch, bg).sum()))),
+    ("odd_shape", lambda ps, bg, g: _pick_odd(ps, lambda p: _patch_key(p._replace(patch=p.patch != bg)))),
+    ("odd_colours", lambda ps, bg, g: _pick_odd(ps, lambda p: _colours(p, bg))),
+    ("odd_ncol", lambda ps, bg, g: _pick_odd(ps, lambda p: _ncol(p, bg))),
+    ("odd_border", lambda ps, bg, g: _pick_odd(ps, lambda p: _touches(p, g))),
+    ("rare_colour", lambda ps, bg, g: _pick_rare_colour(ps, bg)),
+    ("grow_min", lambda ps, bg, g: _overlay(ps, bg, sorted(ps, key=lambda p: p.n))),
+    ("overlay_pos", lambda ps, bg, g: _overlay(ps, bg, sorted(ps, key=lambda p: (p.r0, p.c0)))),
+    ("stack_h_pad", lambda ps, bg, g: _stack_pad(ps, bg, 1)),
+    ("stack_v_pad", lambda ps, bg, g: _stack_pad(ps, bg, 0)),
+    ("stack_h_size", lambda ps, bg, g: _stack_by_size(ps, 1)),
+    ("stack_v_size", lambda ps, bg, g: _stack_by_size(ps, 0)),
+    ("count_h", lambda ps, bg, g: _count(ps, bg, 1)),
+    ("count_v", lambda ps, bg, g: _count(ps, bg, 0)),
 ]
 CELLWISE = ("and", "or", "one", "maj")
-REDUCER_NAMES = [n for n, _ in REDUCERS] + list(CELLWISE)
+#: Picks whose piece is also kept alone in place (``keep_<pick>``) or erased (``drop_<pick>``): the grid
+#: keeps its shape, as in most tasks.
+IN_PLACE = (
+    "max_cells",
+    "min_cells",
+    "max_colours",
+    "min_colours",
+    "unique",
+    "max_area",
+    "max_holes",
+    "odd_shape",
+    "odd_colours",
+    "odd_ncol",
+    "odd_border",
+    "rare_colour",
+)
+REDUCER_NAMES = (
+    [n for n, _ in REDUCERS] + list(CELLWISE) + [f"{k}_{n}" for k in ("keep", "drop") for n in IN_PLACE]
+)
+_IN_PLACE_IDX = [[n for n, _ in REDUCERS].index(n) for n in IN_PLACE]
+
+
+def _in_place(g: Grid, ps: list[Piece], bg: int, picked: Grid | None, keep: bool) -> Grid | None:
+    """The grid with the picked piece alone (``keep``) or erased; its cells are its non-background ones."""
+    p = next((p for p in ps if p.patch is picked), None)
+    if p is None:
+        return None
+    h, w = p.patch.shape
+    m = np.zeros(g.shape, dtype=bool)
+    m[p.r0 : p.r0 + h, p.c0 : p.c0 + w] = p.patch != bg
+    return np.where(m == keep, g, np.uint8(bg))
 
 
 @lru_cache(maxsize=8192)
@@ -240,9 +382,12 @@ def _reduce_all(kind: str, key: bytes, h: int, w: int) -> tuple[Grid | None, ...
     ps, bg = _pieces(kind, g)
     if ps is None:
         return None
-    res: list[Grid | None] = [f(ps, bg) for _, f in REDUCERS]
+    res: list[Grid | None] = [f(ps, bg, g) for _, f in REDUCERS]
     a = _stackmask(ps)
     res += [None if a is None else _cellwise(n, a, bg) for n in CELLWISE]
+    # pieces of the ``col`` split are layers on a 0 ground, not on the grid's background: no in-place picks
+    picks = [res[i] if kind != "col" else None for i in _IN_PLACE_IDX]
+    res += [None if q is None else _in_place(g, ps, bg, q, keep) for keep in (True, False) for q in picks]
     return tuple(res)
 
 
@@ -280,7 +425,7 @@ def split_reduce(kind: str, reducer: str) -> Transform:
     return _nth_result(kind, REDUCER_NAMES.index(reducer), False)
 
 
-SPLITS = ("obj8", "cobj4", "cobj8", "obj4", "bobj8", "col", "cells", "eq")
+SPLITS = ("obj8", "cobj4", "cobj8", "obj4", "bobj8", "col", "cells", "eq", "frame")
 
 
 def list_transforms() -> list[tuple[str, Transform]]:
@@ -302,6 +447,28 @@ def _sym(p: np.ndarray, bg: int, flips: tuple[Callable[[np.ndarray], np.ndarray]
     return out
 
 
+def _fill(p: np.ndarray, bg: int, m: np.ndarray) -> np.ndarray | None:
+    """The cells ``m`` of a piece painted its majority colour (hull: all its box; or its holes)."""
+    cnt = np.bincount(p.ravel(), minlength=10)[:10]
+    cnt[bg] = 0
+    if not m.any() or not cnt.any():
+        return p  # this piece unchanged; a grid with no piece changed is refused
+    return np.where(m, np.uint8(int(cnt.argmax())), p)
+
+
+def _gravity(p: np.ndarray, bg: int, d: int) -> np.ndarray:
+    """The piece's cells slid to one side of its box (0 down, 1 up, 2 right, 3 left), keeping their order."""
+    q = p if d < 2 else p.T
+    out = np.full_like(q, bg)
+    for j in range(q.shape[1]):
+        col = q[:, j][q[:, j] != bg]
+        if d in (0, 2):
+            out[q.shape[0] - col.size :, j] = col
+        else:
+            out[: col.size, j] = col
+    return out if d < 2 else out.T
+
+
 PIECE_MAPS: list[tuple[str, Callable[[np.ndarray, int], np.ndarray | None]]] = [
     ("flip_h", lambda p, bg: p[:, ::-1]),
     ("flip_v", lambda p, bg: p[::-1]),
@@ -311,6 +478,12 @@ PIECE_MAPS: list[tuple[str, Callable[[np.ndarray, int], np.ndarray | None]]] = [
     ("sym_v", lambda p, bg: _sym(p, bg, (lambda q: q[::-1],))),
     ("sym_4", lambda p, bg: _sym(p, bg, (lambda q: q[:, ::-1], lambda q: q[::-1], lambda q: q[::-1, ::-1]))),
     ("recolour_major", _recolour_major),
+    ("hull", lambda p, bg: _fill(p, bg, p == bg)),
+    ("fill_holes", lambda p, bg: _fill(p, bg, _holes(p, bg))),
+    ("gravity_d", lambda p, bg: _gravity(p, bg, 0)),
+    ("gravity_u", lambda p, bg: _gravity(p, bg, 1)),
+    ("gravity_r", lambda p, bg: _gravity(p, bg, 2)),
+    ("gravity_l", lambda p, bg: _gravity(p, bg, 3)),
 ]
 MAP_NAMES = [n for n, _ in PIECE_MAPS] + ["maj"]
 
@@ -323,7 +496,7 @@ def _map_all(kind: str, key: bytes, h: int, w: int) -> tuple[Grid | None, ...] |
     ps, bg = _pieces(kind, g)
     if ps is None:
         return None
-    whole = kind in ("cells", "eq")
+    whole = kind in WHOLE
     res: list[Grid | None] = []
     for _, f in PIECE_MAPS:
         out: Grid | None = g.copy()
@@ -355,7 +528,7 @@ def split_map(kind: str, op: str) -> Transform:
     return _nth_result(kind, MAP_NAMES.index(op), True)
 
 
-MAP_SPLITS = ("obj8", "cobj8", "bobj8", "cells", "eq")
+MAP_SPLITS = ("obj8", "cobj8", "bobj8", "cells", "eq", "frame")
 
 
 def map_transforms() -> list[tuple[str, Transform]]:

@@ -1,0 +1,117 @@
+"""Cell-tree learner of the arc_dsl expert (each output cell = a small decision tree over input cell
+features, leaves literal or relative colours): it solves synthetic tasks that need a conjunction of cell
+features and a relative leaf, refuses memorised tables, one-pair tasks, ambiguous and inapplicable ones, and
+solves (official scoring) the ARC-AGI-1 training task it claims."""
+
+from __future__ import annotations
+
+import numpy as np
+from tests.helpers.arc_learners import G, contract_tests, run
+
+from infscale.arc.dsl import celltree_learners as ct
+
+
+# ---------------------------------------------------------------- synthetic tasks
+def frame_and_noise_task():
+    """Enclosed background takes its frame's colour (a relative leaf), isolated cells vanish, the rest stays."""
+    pairs = [
+        (
+            G("2222.... 2..2...5 2..2.... 2222.... ........ ........ .....5.."),
+            G("2222.... 2222...0 2222.... 2222.... ........ ........ ........"),
+        ),
+        (
+            G("........ .33333.. .3...3.. .3...3.. .33333.. ........ 5......5"),
+            G("........ .33333.. .33333.. .33333.. .33333.. ........ ........"),
+        ),
+        (
+            G("5....... ........ .44444.. .4...4.. .4...4.. .44444.. ........"),
+            G("0....... ........ .44444.. .44444.. .44444.. .44444.. ........"),
+        ),
+        (
+            G("........ ...11111 ...1...1 ...1...1 ...11111 5....... ........"),
+            G("........ ...11111 ...11111 ...11111 ...11111 ........ ........"),
+        ),
+    ]
+    tests = [
+        (
+            G("........ 66666... 6...6... 6...6... 66666... ......5. ........"),
+            G("........ 66666... 66666... 66666... 66666... ........ ........"),
+        )
+    ]
+    return pairs, tests
+
+
+def between_same_colour_task():
+    """A background cell between two cells of one colour in its row takes that colour (a conjunction:
+    background and same colour left and right); other cells keep theirs."""
+    pairs = [
+        (G("1...1. ...... .2..3. ......"), G("11111. ...... .2..3. ......")),
+        (G("...... 3..3.. ...... .4.4.."), G("...... 3333.. ...... .444..")),
+        (G(".2..2. ...... 1....4 ......"), G(".2222. ...... 1....4 ......")),
+    ]
+    tests = [(G("...... 5...5. .1.2.. ......"), G("...... 55555. .1.2.. ......"))]
+    return pairs, tests
+
+
+CASES = {
+    "frame_and_noise": (ct.fit_cell_tree, frame_and_noise_task),
+    "between_same_colour": (ct.fit_cell_tree, between_same_colour_task),
+}
+# isolated noise cells removed, rectangles kept (a neighbour count split), a task the search missed
+CLAIMS = {"cell_tree": ["7f4411dc"]}
+
+(
+    test_solves_synthetic_task,
+    test_refuses_task_it_does_not_explain,
+    test_learners_are_registered,
+    test_solves_claimed_training_tasks,
+) = contract_tests(ct.CELLTREE_LEARNERS, CASES, CLAIMS)
+
+
+# ---------------------------------------------------------------- refusals
+def test_refuses_a_table_seen_in_one_pair_only():
+    """Each pair recolours its own colour: the colour -> colour table fits train but, learned without a pair,
+    cannot explain it (leave-one-pair-out), so it is refused."""
+    pairs = [
+        (G("5... .5.. ...."), G("2... .2.. ....")),
+        (G("...6 .... 6..."), G("...3 .... 3...")),
+        (G(".... ..7. ..7."), G(".... ..4. ..4.")),
+    ]
+    tests = [(G("5... .... ..5."), G("2... .... ..2."))]
+    assert run(ct.fit_cell_tree, pairs, tests) is None
+
+
+def test_refuses_one_train_pair():
+    pairs, tests = frame_and_noise_task()
+    assert run(ct.fit_cell_tree, pairs[:1], tests) is None
+    assert run(ct.fit_cell_tree, pairs, tests) is not None
+
+
+def test_refuses_a_train_colour_its_leaf_never_saw():
+    """On train only background cells lie between two blue cells; a blue cell between two blue cells on test
+    reaches the "paint" leaf with a colour that leaf never saw: refused rather than guessed."""
+    pairs, _ = between_same_colour_task()
+    tests = [(G("1.1.1. ...... ...... ......"), None)]
+    assert run(ct.fit_cell_tree, pairs, tests) is None
+
+
+def test_refuses_inapplicable_tasks():
+    pairs, tests = frame_and_noise_task()
+    same = [(a, a) for a, _ in pairs]
+    assert run(ct.fit_cell_tree, same, tests) is None  # nothing changes
+    grown = [(a, np.pad(b, 1)) for a, b in pairs]
+    assert run(ct.fit_cell_tree, grown, tests) is None  # shape changes
+
+
+def test_runs_on_the_first_input_variants_per_task_only():
+    """Per task (train outputs) only the first ``STATES_PER_TASK`` input variants are learned from (the
+    search's root and closest depth-1 states): a fitting variant after them is refused, the same one before
+    them is not."""
+    pairs, tests = between_same_colour_task()
+    outs = [b for _, b in pairs]
+    ct._seen_states.clear()
+    for k in range(ct.STATES_PER_TASK):
+        ct.fit_cell_tree([np.roll(a, k + 1, axis=1) for a, _ in pairs], outs, [t for t, _ in tests])
+    assert run(ct.fit_cell_tree, pairs, tests) is None
+    ct._seen_states.clear()
+    assert run(ct.fit_cell_tree, pairs, tests) is not None
