@@ -6,7 +6,7 @@ solves (official scoring) the ARC-AGI-1 training task it claims."""
 from __future__ import annotations
 
 import numpy as np
-from tests.helpers.arc_learners import G, contract_tests, run
+from tests.helpers.arc_learners import TRAIN2, G, contract_tests, fits_claimed_task, run
 
 from infscale.arc.dsl import celltree_learners as ct
 
@@ -53,9 +53,37 @@ def between_same_colour_task():
     return pairs, tests
 
 
+def box_column_task():
+    """On a background of 7, every object (8-connected, several colours) loses its leftmost column: a split on
+    the cell's place in its object's box, learned with the background swapped to 0. Objects to the left in the
+    same row rule out "nothing to the left" (two pairs, so leave-one-pair-out sees it)."""
+    pairs = [
+        (
+            G("7777777 7233777 7233777 7777777 5577444 5577444 7777777"),
+            G("7777777 7733777 7733777 7777777 7577744 7577744 7777777"),
+        ),
+        (
+            G("7777777 7555777 7777777 7777777 3377227 3377227 7777777"),
+            G("7777777 7755777 7777777 7777777 7377727 7377727 7777777"),
+        ),
+        (
+            G("4477777 4477777 7777777 7777357 7777357 7777777 7777777"),
+            G("7477777 7477777 7777777 7777757 7777757 7777777 7777777"),
+        ),
+    ]
+    tests = [
+        (
+            G("7777777 7777777 7253777 7253777 7777777 7777777 7444777"),
+            G("7777777 7777777 7753777 7753777 7777777 7777777 7744777"),
+        )
+    ]
+    return pairs, tests
+
+
 CASES = {
     "frame_and_noise": (ct.fit_cell_tree, frame_and_noise_task),
     "between_same_colour": (ct.fit_cell_tree, between_same_colour_task),
+    "box_column": (ct.fit_cell_tree, box_column_task),
 }
 # isolated noise cells removed, rectangles kept (a neighbour count split), a task the search missed
 CLAIMS = {"cell_tree": ["7f4411dc"]}
@@ -115,3 +143,17 @@ def test_runs_on_the_first_input_variants_per_task_only():
     assert run(ct.fit_cell_tree, pairs, tests) is None
     ct._seen_states.clear()
     assert run(ct.fit_cell_tree, pairs, tests) is not None
+
+
+def test_solves_an_arc_agi_2_training_task():
+    """52364a65 (ARC-AGI-2 training, not in ARC-AGI-1): on background 8 every object loses its two leftmost
+    columns, a box-relative split the search did not find."""
+    ct._seen_states.clear()
+    fits_claimed_task(ct.fit_cell_tree, "52364a65", root=TRAIN2)
+
+
+def test_background_swapped_only_when_one_colour_covers_most_cells():
+    """e9afcf9a: two colours in equal shares, neither is background; read as one, the tree learned without a
+    pair fails that pair (the fit is lost)."""
+    ct._seen_states.clear()
+    fits_claimed_task(ct.fit_cell_tree, "e9afcf9a")

@@ -40,6 +40,7 @@ def _clear_caches() -> None:
     objects_mod._objects_cached.cache_clear()
     prims._split_cells_cached.cache_clear()
     prims._crop_boxes.cache_clear()
+    prims._cell_boxes_cached.cache_clear()
     object_learners._cell_grid_cached.cache_clear()
 
 
@@ -397,3 +398,57 @@ def test_every_learner_identical_on_tasks() -> None:
 @pytest.mark.slow
 def test_every_learner_identical_on_100_tasks() -> None:
     assert _check_all_learners(100, 12) > 5
+
+
+def _check_pairs(grids: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(input, program output, train output) triples of one shape, where the search's colour-map and
+    overlay tests hold (recoloured grids, painted and under-painted outputs) and where they fail
+    (one cell changed, an unrelated grid)."""
+    rng = np.random.default_rng(5)
+    out = []
+    for k, i in enumerate(grids):
+        lut = rng.permutation(11).astype(np.uint8) % 10
+        g = grids[(k + 1) % len(grids)]
+        g = (
+            g[: i.shape[0], : i.shape[1]]
+            if g.shape[0] >= i.shape[0] and g.shape[1] >= i.shape[1]
+            else i[::-1]
+        )
+        g = np.ascontiguousarray(g)
+        for o in (lut[i], np.where(g != 0, lut[g], i), np.where(i == 0, g, i), g):
+            o = np.ascontiguousarray(o, dtype=np.uint8)
+            out.append((i, g, o))
+            bad = o.copy()
+            bad[rng.integers(i.shape[0]), rng.integers(i.shape[1])] = int(rng.integers(10))
+            out.append((i, g, bad))
+    return out
+
+
+def test_search_colour_map_and_overlay_identical(grids_small) -> None:
+    """The search's colour-map and overlay tests on the kernels give the reference's maps and tables."""
+    from infscale.arc.search import _Search
+
+    found = {"map": 0, "paint": 0, "under": 0}
+    refused = 0
+    triples = _check_pairs(grids_small)
+    for j in range(0, len(triples) - 1, 2):  # two pairs per task (shapes may differ between pairs)
+        (i1, g1, o1), (i2, g2, o2) = triples[j], triples[j + 1]
+        s = _Search([i1, i2], [o1, o2], [i1], 3, float("inf"), 10, 1)
+        for tr, ins in (([i1, i2], [i1, i2]), ([g1, g2], [i1, i2]), ([g1], [i1])):
+            s.n = len(tr)
+            s.train_out, s._out_c = [o1, o2][: s.n], s._out_c[: s.n]
+            ref, new = _both(s._colour_map, tr)
+            assert ref == new
+            found["map"] += ref is not None
+            refused += ref is None
+            for mode in ("paint", "under"):
+                if any(g.shape != i.shape for g, i in zip(tr, ins, strict=True)):
+                    continue
+                ref, new = _both(s._overlay_table, tr, ins, mode)
+                assert (ref is None) == (new is None), mode
+                if ref is not None:
+                    assert ref.tolist() == new.tolist(), mode
+                found[mode] += ref is not None
+                refused += ref is None
+            s.train_out, s._out_c = [o1, o2], [kernels.as_grid(o) for o in (o1, o2)]
+    assert min(found.values()) > 20 and refused > 100, (found, refused)

@@ -88,18 +88,32 @@ def marker_colour_task():
     return pairs, tests
 
 
+def ray_task():
+    """Every object extends a line straight up in its own colour, to the edge or to the next object (a ray
+    channel painted with a colour read from the object, changes far from every object's box)."""
+    pairs = [
+        (G("...... ...... ...... ....3. .2.... ......"), G(".2..3. .2..3. .2..3. .2..3. .2.... ......")),
+        (G("...... ...4.. ...... ...... ...4.. 6....."), G("6..4.. 6..4.. 6..4.. 6..4.. 6..4.. 6.....")),
+    ]
+    tests = [(G("...... ...... .2.... ...... ....7. ......"), G(".2..7. .2..7. .2..7. ....7. ....7. ......"))]
+    return pairs, tests
+
+
 CASES = {
     "largest": (om.fit_object_map, largest_task),
     "size_table": (om.fit_object_map, size_table_task),
     "hole_fill": (om.fit_object_map, hole_fill_task),
     "ring": (om.fit_object_map, ring_task),
     "marker_colour": (om.fit_object_map, marker_colour_task),
+    "ray": (om.fit_object_map, ray_task),
 }
 
 CLAIMS = {
     # recolour by size rank (table), smallest / largest, has-hole (on a coloured background), box ring,
-    # hole fill by hole size, holes + body
+    # hole fill by hole size, holes + body; diagonal rays from the box corners (a scene colour, erasing)
     "object_map": [
+        "b8cdaf2b",
+        "ea786f4a",
         "08ed6ac7",
         "42a50994",
         "b230c067",
@@ -160,3 +174,56 @@ def test_refuses_fast_on_shape_change():
     rng = np.random.default_rng(0)
     a = rng.integers(0, 3, (20, 20)).astype(np.uint8)
     assert om.fit_object_map([a], [a[:10]], [a]) is None
+
+
+def test_ray_rule_is_one_action_in_a_ray_channel():
+    pairs, _ = ray_task()
+    rules = run(om.fit_object_map, pairs, []).__defaults__[1]  # type: ignore[union-attr]
+    assert rules == {"su": ("all", None, ("paint", "src", "own"), None)}
+
+
+def test_ray_cells_stop_at_the_first_other_cell():
+    g = G("..... ..3.. ..... ..... .222. ..... ")
+    sc = om._Scene(g, True, False, False)
+    red = next(i for i, o in enumerate(sc.objs) if o.colour == 2)
+    o = sc.objs[red]
+
+    def cells(ch):
+        ys, xs = om._ray_cells(g, o, 0, ch)
+        return sorted(zip(ys.tolist(), xs.tolist(), strict=True))
+
+    assert cells("su") == [(0, 1), (0, 3), (1, 1), (1, 3), (2, 1), (2, 2), (2, 3), (3, 1), (3, 2), (3, 3)]
+    assert cells("sd") == [(5, 1), (5, 2), (5, 3)]
+    assert cells("sl") == [(4, 0)] and cells("sr") == [(4, 4)]
+    assert cells("eul") == [(3, 0)] and cells("edr") == [(5, 4)]
+
+
+def test_refuses_rays_that_recolour_the_whole_background():
+    """Every background cell changes in every pair: that is a background recolouring, not rays."""
+    pairs = [
+        (G("..... ..... ..2.. ..... ....."), G("33333 33333 33233 33333 33333")),
+        (G("..... .2... ..... ..... ....."), G("33333 32333 33333 33333 33333")),
+    ]
+    assert run(om.fit_object_map, pairs, []) is None
+
+
+def test_shape_test_refuses_unseen_shapes():
+    """A rule testing "shape == s" is not extended to a shape the train pairs never showed."""
+    g = G("...... .22... ...... ...... ....3. ......")
+    sc = om._Scene(g, True, False, False)
+    shape = sc.feats[0]["shape"]
+    rules = {"body": ("atom", ("shape", "==", shape), ("paint", "const", 1), ("keep",))}
+    got = om._render(g, (True, False, False), rules)
+    assert got is not None and (got == 1).sum() == 2
+    assert om._render(g, (True, False, False), rules, frozenset([shape])) is None
+
+
+def test_touching_all_matches_per_object_touching():
+    rng = np.random.default_rng(1)
+    for _ in range(30):
+        g = (rng.integers(0, 4, (9, 11)) * (rng.random((9, 11)) < 0.5)).astype(np.uint8)
+        for diag, multi, major in om._READINGS:
+            sc = om._Scene(g, diag, multi, major)
+            cols = np.array([o.colour for o in sc.objs])
+            want = [om._touching(g, o, sc.bg) for o in sc.objs]
+            assert om._touching_all(g, sc.bg, diag, multi, cols) == want

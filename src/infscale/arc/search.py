@@ -20,7 +20,7 @@ from functools import cache
 import numpy as np
 
 from .compose import PoolEntry, compose
-from .dsl import list_ops
+from .dsl import kernels, list_ops
 from .dsl.learners import LEARNERS, apply_colour_map, fit_colour_map
 from .dsl.primitives import MARK, Grid, Transform, transforms_for
 
@@ -59,7 +59,7 @@ def absorb_simpler(kept: Candidate, program: str, complexity: float) -> None:
 
 
 def _key(grids: Sequence[Grid]) -> bytes:
-    return b"|".join(bytes(g.shape) + g.tobytes() for g in grids)
+    return b"|".join([bytes(g.shape) + g.tobytes() for g in grids])
 
 
 class _Search:
@@ -84,6 +84,7 @@ class _Search:
         colours = sorted({int(c) for g in (*train_in, *train_out, *test_in) for c in np.unique(g)})
         self.transforms = transforms_for(colours)
         self.out_shapes = [o.shape for o in train_out]
+        self._out_c = [kernels.as_grid(o) for o in train_out]  # the outputs as the kernels take them
         self.out_colours = [np.bincount(o.ravel(), minlength=11) > 0 for o in train_out]
         self.same_shape = all(i.shape == o.shape for i, o in zip(train_in, train_out, strict=True))
         self.candidates: list[Candidate] = []
@@ -131,10 +132,11 @@ class _Search:
             return
         if len(self.pool) < POOL_LIMIT:
             self.pool.append(PoolEntry(state, " | ".join(program) or "identity", depth))
-        if all(np.array_equal(g, o) for g, o in zip(tr, self.train_out, strict=True)):
+        same = [g == o for g, o in zip(tr, self.train_out, strict=True)]  # for the exact test and the score
+        if all(m.all() for m in same):
             self._add(" | ".join(program) or "identity", depth, te)
             return
-        cmap = fit_colour_map(tr, self.train_out)
+        cmap = self._colour_map(tr)
         if cmap is not None:
             preds = [apply_colour_map(g, cmap) for g in te]
             if all(p is not None for p in preds):
@@ -143,12 +145,52 @@ class _Search:
                 return
         if self.same_shape and depth > 0 and self._overlay(tr, te, program, depth):
             return
-        acc = float(np.mean([np.mean(g == o) for g, o in zip(tr, self.train_out, strict=True)]))
+        # count / size: the same float as np.mean of the boolean mask (an exact sum, one division); and
+        # below 8 terms numpy sums in order, as sum() does (from 8 on it sums pairwise)
+        accs = [np.count_nonzero(m) / m.size for m in same]
+        acc = sum(accs) / len(accs) if len(accs) < 8 else float(np.mean(accs))
         better = len(self.fallbacks) < 8 or acc > self.fallbacks[-1].train_score
         if better and not any((g >= MARK).any() for g in te):
             self.fallbacks.append(Candidate(" | ".join(program) or "identity", depth, acc, list(te)))
             self.fallbacks.sort(key=lambda c: (-c.train_score, c.complexity))
             del self.fallbacks[8:]
+
+    def _colour_map(self, tr: Sequence[Grid]) -> dict[int, int] | None:
+        """``fit_colour_map(tr, train outputs)``; on the kernel when enabled (no sorting of codes)."""
+        if not kernels.ENABLED:
+            return fit_colour_map(tr, self.train_out)
+        table = _UNSEEN.copy()
+        for g, o in zip(tr, self._out_c, strict=True):
+            if g.shape != o.shape:
+                return None
+            if not kernels.colour_table(kernels.as_grid(g), o, table):
+                return None
+        if (table[11:] >= 0).any():  # a colour beyond MARK: the reference's own outcome (an error)
+            return fit_colour_map(tr, self.train_out)
+        return {int(i): int(v) for i, v in enumerate(table[:11]) if v >= 0}
+
+    def _overlay_table(self, tr: Sequence[Grid], ins: Sequence[Grid], mode: str) -> np.ndarray | None:
+        """The colour table of the overlay ``mode`` (see :meth:`_overlay`), or None: no such overlay."""
+        if kernels.ENABLED:
+            table = _UNSEEN.copy()
+            for g, i, o in zip(tr, ins, self._out_c, strict=True):
+                if not kernels.overlay_table(
+                    kernels.as_grid(g), kernels.as_grid(i), o, table, mode == "paint"
+                ):
+                    return None
+            if not (table[11:] >= 0).any():
+                return table[:11]
+        table = np.full(11, -1, dtype=np.int64)
+        for g, i, o in zip(tr, ins, self.train_out, strict=True):
+            top = g != 0 if mode == "paint" else i == 0
+            if not np.array_equal(i[~top], o[~top]):
+                return None
+            codes = np.unique(g[top].astype(np.int64) * 16 + o[top])
+            a, b = codes // 16, codes % 16
+            if np.unique(a).size != a.size or ((table[a] >= 0) & (table[a] != b)).any():
+                return None
+            table[a] = b
+        return table
 
     def _overlay(self, tr: Sequence[Grid], te: Sequence[Grid], program: list[str], depth: int) -> bool:
         """Output = the input with the program's non-zero cells painted on top (colours via a learned map),
@@ -157,20 +199,8 @@ class _Search:
         if any(g.shape != i.shape for g, i in zip(te, tins, strict=True)):
             return False
         for mode in ("paint", "under"):
-            table = np.full(11, -1, dtype=np.int64)
-            ok = True
-            for g, i, o in zip(tr, ins, self.train_out, strict=True):
-                top = g != 0 if mode == "paint" else i == 0
-                if not np.array_equal(i[~top], o[~top]):
-                    ok = False
-                    break
-                codes = np.unique(g[top].astype(np.int64) * 16 + o[top])
-                a, b = codes // 16, codes % 16
-                if np.unique(a).size != a.size or ((table[a] >= 0) & (table[a] != b)).any():
-                    ok = False
-                    break
-                table[a] = b
-            if not ok:
+            table = self._overlay_table(tr, ins, mode)
+            if table is None:
                 continue
             cmap = {int(k): int(v) for k, v in enumerate(table) if v >= 0}
             preds = []
@@ -242,10 +272,11 @@ class _Search:
             layer1: list[tuple[float, tuple[Grid, ...], list[str]]] = []
             self.depth_reached = 1
             for name, t in self._children(root, last=False, extra=FIRST_STEP):
-                if _key(t) in self.checked:
+                k = _key(t)
+                if k in self.checked:
                     continue
                 self.nodes += 1
-                self.checked.add(_key(t))
+                self.checked.add(k)
                 self._check(t, [name], 1)
                 layer1.append((self._closeness(t), t, [name]))
             layer1.sort(key=lambda x: -x[0])
@@ -300,8 +331,16 @@ class _Search:
     def _children(self, state: tuple[Grid, ...], last: bool, extra: bool = False):
         first_shape = self.out_shapes[0]
         transforms = self.transforms + _first_step_transforms() if extra else self.transforms
+        clock, deadline, max_nodes, stop_after = (
+            time.perf_counter,
+            self.deadline,
+            self.max_nodes,
+            self.stop_after,
+        )
         for name, f in transforms:
-            self._tick()
+            # _tick() inlined (this runs for every transform at every node); it raises _Stop
+            if self.nodes >= max_nodes or clock() > deadline or len(self.candidates) >= stop_after:
+                self._tick()
             r0 = f(state[0])
             if r0 is None or (last and r0.shape != first_shape):
                 continue
@@ -331,6 +370,7 @@ class _Search:
 
 
 POOL_LIMIT = 2500
+_UNSEEN = np.full(256, -1, dtype=np.int64)  # an empty colour table for the kernels (copied, never written)
 #: Apply the list ops that are not in every node's vocabulary (``list_ops.first_step_transforms``) to the
 #: inputs, as first steps of programs: a few extra depth-1 states, where at every node they cost ~15% of
 #: the search's nodes.

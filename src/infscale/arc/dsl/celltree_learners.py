@@ -7,10 +7,17 @@ computes a bank of features (colour; non-background and same-colour neighbour co
 neighbourhood, per neighbour colour too; the first colour seen in each direction and whether the cell lies
 between two such cells; row / column parity and mod 3, border distance; the size, size rank, border
 contact, holes, box and colour count of the cell's object under three readings; enclosure by a non-
-background frame; whether its row / column holds each colour) and a bank of *targets*, the colours a
-leaf may write (keep the input colour, a literal colour, the first colour seen in a direction, the frame
-colour around an enclosed region, the majority / minority colour of the cell's object, the grid's most /
-least frequent colour, the majority colour of the row, column or neighbourhood, the mirrored cell's colour).
+background frame; whether its row / column holds each colour; between two cells on a diagonal; its place in
+the box of the object covering it (in the box, on its border, centre row / column, distance to each side);
+the distance to the nearest non-background cell; the count of its colour in its row / column; the frame's
+colour; whether its colour is the largest object's, the grid's most / least frequent; which colours touch its
+object) and a bank of *targets*, the colours a leaf may write (keep the input colour, a literal colour, the
+first colour seen in a direction or diagonal, the frame colour around an enclosed region, the majority /
+minority colour of the cell's object, the grid's most / least frequent colour, the majority colour of the
+row, column or neighbourhood, the mirrored cell's colour, in the grid or in the object's box, the box's
+object's majority colour, the nearest non-background colour, the largest object's colour, the commonest
+colour touching the object). Features read colour 0 as background: when another colour covers most cells of
+the train inputs, the task is learned with the two swapped (and the predictions swapped back).
 
 Learning is ID3-like: a node whose cells share a consistent target becomes a leaf (the simplest target:
 keep, then a literal, then a relative colour), else it is split by the test (``feature == v``, ``>= v``)
@@ -18,8 +25,9 @@ that lets the best single target of each side explain the most cells, up to dept
 is accepted only when it reproduces every train pair and generalises within train: learned on all pairs
 but one, it reproduces the held-out pair (so a memorised table of pair-specific entries is refused; one
 train pair gives no such evidence and is refused). It refuses rather than guess when a test cell reaches a
-leaf with an input colour the train pairs show elsewhere but never at that leaf, or when the alternative
-trees (tied splits, the root's near-best splits, with the fewest leaves) disagree on a test input.
+leaf that changes colours with an input colour the train pairs show elsewhere but never at that leaf, or when
+the alternative trees (tied splits, the root's near-best splits, with the fewest leaves) that are defined on
+a test input disagree on it.
 
 Cheap refusals first (the search fits learners at the root and on ~40 depth-1 states): one train pair,
 shape change, no change, more than the first three input variants per task (train outputs), cells that
@@ -85,6 +93,13 @@ for _r, _, _m in _READINGS:
 _FEATS += [(f"nb_{c}", "o") for c in range(1, 10)]
 _FEATS += [(f"row_{c}", "b") for c in range(1, 10)]
 _FEATS += [(f"col_{c}", "b") for c in range(1, 10)]
+# between cells on a diagonal; the cell's place in the box of the object covering it (the smallest box); nearest colour
+_FEATS += [("between_d", "b"), ("between_a", "b"), ("same_d", "b"), ("same_a", "b")]
+_FEATS += [("inbox", "b"), ("box_border", "b"), ("box_cy", "b"), ("box_cx", "b")]
+_FEATS += [("box_y0", "o"), ("box_y1", "o"), ("box_x0", "o"), ("box_x1", "o")]
+_FEATS += [("near_dist", "o"), ("row_count", "o"), ("col_count", "o"), ("frame_c", "c")]
+_FEATS += [("largest_col", "b"), ("grid_most", "b"), ("grid_least", "b")]
+_FEATS += [(f"adj_{c}", "b") for c in range(1, 10)]
 _KINDS = [k for _, k in _FEATS]
 
 # targets, simplest first: keep, literals, then colours read from the scene (-1 = undefined there)
@@ -100,6 +115,8 @@ _TARGETS += [
     "transpose",
     "antitranspose",
 ]
+_TARGETS += ["ray_ul", "ray_ur", "ray_dl", "ray_dr", "box_lr", "box_ud", "box_rot", "box_major", "nearest"]
+_TARGETS += ["largest_col", "adj_major"]
 
 _cache: dict[tuple[tuple[int, int], bytes], tuple[np.ndarray, np.ndarray]] = {}
 
@@ -169,6 +186,133 @@ def _object_feats(g: np.ndarray, diag: bool, multi: bool, enclosed: np.ndarray) 
     return [o.astype(np.int64) for o in out]
 
 
+_DIAG = ((-1, -1), (-1, 1), (1, -1), (1, 1))
+# ordinal extras capped (a split beyond it would be memorising; more values make every cell unique)
+_CAP = 3
+_BOX_MAX = 64  # objects whose boxes are painted (more: a noise field, no boxes)
+
+
+def _extra_banks(g: np.ndarray, gi: np.ndarray, onehot: np.ndarray, frame: np.ndarray) -> tuple[list, list]:
+    """Diagonal rays, box-relative, nearest-colour, row / column count and adjacency features and targets."""
+    h, w = g.shape
+    ys, xs = np.mgrid[0:h, 0:w]
+    rays = []
+    for dy, dx in _DIAG:
+        # row by row: the first colour up-left of (y, x) is g[y-1, x-1], or if that is 0 the one up-left of it
+        a = gi[::-1] if dy > 0 else gi
+        a = a[:, ::-1] if dx > 0 else a
+        seen = np.zeros((h, w), dtype=np.int64)
+        for y in range(1, h):
+            prev = a[y - 1, :-1]
+            seen[y, 1:] = np.where(prev != 0, prev, seen[y - 1, :-1])
+        seen = seen[::-1] if dy > 0 else seen
+        rays.append(seen[:, ::-1] if dx > 0 else seen)
+    ul, ur, dl, dr = rays
+    bd = (ul != 0) & (dr != 0)
+    ba = (ur != 0) & (dl != 0)
+    # boxes of multicolour 8-connected objects, the largest painted first so the smallest box wins
+    lab, n = _label(g, 0, True, True)
+    undef = np.full((h, w), -1, dtype=np.int64)
+    zero = np.zeros((h, w), dtype=np.int64)
+    owner = undef.copy()
+    if 0 < n <= _BOX_MAX:
+        li = lab.astype(np.int64).ravel()
+        on = li >= 0
+        ymin = np.full(n, 1 << 20)
+        ymax = np.full(n, -1)
+        xmin = np.full(n, 1 << 20)
+        xmax = np.full(n, -1)
+        np.minimum.at(ymin, li[on], ys.ravel()[on])
+        np.maximum.at(ymax, li[on], ys.ravel()[on])
+        np.minimum.at(xmin, li[on], xs.ravel()[on])
+        np.maximum.at(xmax, li[on], xs.ravel()[on])
+        area = (ymax - ymin + 1) * (xmax - xmin + 1)
+        for k in np.argsort(-area, kind="stable").tolist():
+            owner[ymin[k] : ymax[k] + 1, xmin[k] : xmax[k] + 1] = k
+        oc = np.bincount((li[on] * 10 + gi.ravel()[on]), minlength=n * 10).reshape(n, 10)
+        bmaj = _argmax_colour(oc.T)
+        inbox = owner >= 0
+        o = np.where(inbox, owner, 0)
+        y0, y1, x0, x1 = ymin[o], ymax[o], xmin[o], xmax[o]
+        feats_box = [
+            inbox,
+            inbox & ((ys == y0) | (ys == y1) | (xs == x0) | (xs == x1)),
+            inbox & (2 * ys == y0 + y1),
+            inbox & (2 * xs == x0 + x1),
+            np.where(inbox, np.minimum(ys - y0, _CAP), -1),
+            np.where(inbox, np.minimum(y1 - ys, _CAP), -1),
+            np.where(inbox, np.minimum(xs - x0, _CAP), -1),
+            np.where(inbox, np.minimum(x1 - xs, _CAP), -1),
+        ]
+        my = np.clip(y0 + y1 - ys, 0, h - 1)
+        mx = np.clip(x0 + x1 - xs, 0, w - 1)
+        tg_box = [
+            np.where(inbox, gi[ys, mx], -1),
+            np.where(inbox, gi[my, xs], -1),
+            np.where(inbox, gi[my, mx], -1),
+            np.where(inbox, bmaj[o], -1),
+        ]
+    else:
+        feats_box = [zero, zero, zero, zero, undef, undef, undef, undef]
+        tg_box = [undef] * 4
+    # nearest non-background colour (Chebyshev rings; -1 where two colours are equally near)
+    # the least and greatest colour among the nearest cells spread ring by ring: one colour where they agree
+    done = gi != 0
+    lo = np.where(done, gi, 99)
+    hi = np.where(done, gi, -1)
+    dist = np.where(done, 0, -1)
+    if done.any():
+        for step in range(1, max(h, w)):
+            if done.all():
+                break
+            nlo = np.minimum.reduce([_shift(lo, dy, dx, 99) for dy, dx in _N8])
+            nhi = np.maximum.reduce([_shift(hi, dy, dx, -1) for dy, dx in _N8])
+            new = ~done & (nhi >= 0)
+            lo = np.where(new, nlo, lo)
+            hi = np.where(new, nhi, hi)
+            dist = np.where(new, step, dist)
+            done = done | new
+    nearest = np.where(done & (lo == hi), lo, -1)
+    rowc = onehot.sum(axis=2)  # (10, h)
+    colc = onehot.sum(axis=1)  # (10, w)
+    row_count = rowc[gi, ys]
+    col_count = colc[gi, xs]
+    # colour of the largest single-colour object (when one is the largest)
+    l8, n8 = _label(g, 0, True, False)
+    largest = -1
+    if n8:
+        l8i = l8.astype(np.int64)
+        sz = np.bincount(l8i[l8i >= 0], minlength=n8)
+        if (sz == sz.max()).sum() == 1:
+            largest = int(gi[l8i == int(np.argmax(sz))][0])
+    total = onehot.sum(axis=(1, 2))
+    nzt = np.where(total[1:] > 0, total[1:], 1 << 20)
+    gm = int(np.argmax(total[1:]) + 1) if total[1:].any() else -1
+    gl = int(np.argmin(nzt) + 1) if total[1:].any() else -1
+    # colours touching the cell's 4-connected single-colour object
+    l4, n4 = _label(g, 0, False, False)
+    adj = np.zeros((10, h, w), dtype=bool)
+    adj_major = undef
+    if n4:
+        l4i = np.where(l4 >= 0, l4, n4).astype(np.int64)
+        ac = np.zeros((n4 + 1) * 10, dtype=np.int64)
+        for dy, dx in _N4:
+            nb = _shift(gi, dy, dx)
+            m = (l4 >= 0) & (nb != 0) & (nb != gi)
+            np.add.at(ac, l4i[m] * 10 + nb[m], 1)
+        ac2 = ac.reshape(n4 + 1, 10)
+        ac2[n4] = 0
+        adj = (ac2 > 0)[l4i].transpose(2, 0, 1)
+        adj_major = _argmax_colour(ac2.T)[l4i]
+    feats = [bd, ba, bd & (ul == dr), ba & (ur == dl), *feats_box]
+    feats += [np.minimum(dist, _CAP), np.minimum(row_count, _CAP), np.minimum(col_count, _CAP)]
+    feats.append(np.where(frame > 0, frame, 0))
+    feats += [(gi == largest) & (gi != 0), (gi == gm), (gi == gl)]
+    feats += [adj[c] for c in range(1, 10)]
+    tg = [np.where(r != 0, r, -1) for r in rays] + tg_box + [nearest, undef + (largest + 1), adj_major]
+    return feats, tg
+
+
 def _grid_banks(g: Grid) -> tuple[np.ndarray, np.ndarray]:
     """(features (n_feats, cells), targets (n_targets, cells)) of one grid, background 0; cached by bytes."""
     key = (g.shape, g.tobytes())
@@ -232,6 +376,8 @@ def _grid_banks(g: Grid) -> tuple[np.ndarray, np.ndarray]:
     colhas = onehot.any(axis=1)  # (10, w)
     feats += [np.broadcast_to(rowhas[c][:, None], (h, w)) for c in range(1, 10)]
     feats += [np.broadcast_to(colhas[c][None, :], (h, w)) for c in range(1, 10)]
+    xf, xt = _extra_banks(g, gi, onehot, frame)
+    feats += xf
     fmat = np.stack([np.asarray(f, dtype=np.int64).reshape(h, w) for f in feats]).reshape(len(feats), -1)
 
     # targets
@@ -260,6 +406,7 @@ def _grid_banks(g: Grid) -> tuple[np.ndarray, np.ndarray]:
     targets += [lfi, rti, upi, dni, frame, major[m8], minor[m8], undef + (gmost + 1), undef + (gleast + 1)]
     targets += [row_major, col_major, nb_major, gi[:, ::-1], gi[::-1], gi[::-1, ::-1]]
     targets += [gi.T, gi[::-1, ::-1].T] if h == w else [undef, undef]
+    targets += xt
     tmat = np.stack([np.asarray(t, dtype=np.int64).reshape(-1) for t in targets])
     if len(_cache) >= _CACHE_MAX:
         _cache.clear()
@@ -285,7 +432,9 @@ class _Rows:
         keys = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
         _, first, wt = np.unique(keys, return_index=True, return_counts=True)
         self.f = f[:, first]
-        self.ok = ok[:, first]
+        # targets that explain no cell cannot be a leaf: dropped (they would only widen every product)
+        self.targets = np.flatnonzero(ok.any(axis=1))
+        self.ok = ok[self.targets][:, first]
         self.okw = self.ok * wt[None, :].astype(np.float32)
         self.wt = wt.astype(np.float32)
         tests: list[tuple[int, int]] = []
@@ -310,7 +459,7 @@ def _learn(rows: _Rows, idx: np.ndarray, depth: int, work: list[int], alts: int)
     cells, else the fit is ambiguous)."""
     every = rows.ok[:, idx].all(axis=1)
     if every.any():
-        return [("leaf", int(np.argmax(every)), frozenset(np.unique(rows.f[0, idx]).tolist()))]
+        return [("leaf", int(rows.targets[np.argmax(every)]), frozenset(np.unique(rows.f[0, idx]).tolist()))]
     work[0] -= 1
     if depth >= MAX_DEPTH or work[0] < 0 or not rows.tests:
         return []
@@ -349,8 +498,9 @@ def _apply(
     tree: Tree, f: np.ndarray, tg: np.ndarray, known: frozenset[int] = frozenset()
 ) -> np.ndarray | None:
     """Predicted colours of cells (features ``f``, targets ``tg``); None when a leaf is undefined at a cell or
-    meets an input colour of ``known`` (the train input colours) it never saw on train: the other leaves say
-    that colour behaves differently (a colour new to the task may pass)."""
+    a leaf other than "keep" meets an input colour of ``known`` (the train input colours) it never saw on
+    train: the other leaves say that colour behaves differently (a colour new to the task may pass; keeping a
+    colour changes nothing, and which colours reached a keep leaf on train is often happenstance)."""
     out = np.full(f.shape[1], -1, dtype=np.int64)
     stack: list[tuple[Tree, np.ndarray]] = [(tree, np.arange(f.shape[1]))]
     while stack:
@@ -361,7 +511,7 @@ def _apply(
             vals = tg[node[1], idx]
             if (vals < 0).any():
                 return None
-            if known and not (set(np.unique(f[0, idx]).tolist()) & known) <= node[2]:
+            if known and node[1] != 0 and not (set(np.unique(f[0, idx]).tolist()) & known) <= node[2]:
                 return None  # a train colour this leaf never saw there: the other leaves say it differs
             out[idx] = vals
             continue
@@ -414,6 +564,17 @@ def fit_cell_tree(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequen
             _seen_states.clear()
             states = _seen_states.setdefault(okey, set())
         states.add(ikey)
+    # the features read colour 0 as background: a task on another background is learned with it swapped to 0
+    counts = np.bincount(np.concatenate([a.ravel() for a in inputs]), minlength=10)
+    bgc = int(np.argmax(counts))
+    if 2 * counts[bgc] <= counts.sum():  # no colour covers most cells: no background to swap
+        bgc = 0
+    if bgc != 0:
+        perm = np.arange(10, dtype=np.uint8)
+        perm[0], perm[bgc] = bgc, 0
+        inputs = [perm[a] for a in inputs]
+        outputs = [perm[b] for b in outputs]
+        tests = [perm[t] for t in tests]
     banks = [_grid_banks(a) for a in inputs]
     outs = [b.ravel().astype(np.int64) for b in outputs]
     if _leaves_needed(np.concatenate([b[1] == o[None, :] for b, o in zip(banks, outs, strict=True)], axis=1)):
@@ -434,16 +595,21 @@ def fit_cell_tree(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequen
             return None
     trees = [first[0], *_fit_tree(banks, outs, ALTERNATIVES)]
     tree = trees[0]
-    # every alternative tree defined on the test inputs, and all agreeing
+    # the alternative trees defined on the test inputs all agree (one refusing a cell is no disagreement)
     for t in tests:
         preds = [_apply(alt, *_grid_banks(t), known) for alt in trees]
         base = preds[0]
-        if base is None or any(p is None or not np.array_equal(p, base) for p in preds):
+        if base is None or any(p is not None and not np.array_equal(p, base) for p in preds):
             return None
 
     def predict(g: Grid) -> Grid | None:
+        if bgc != 0:
+            g = perm[g]
         pred = _apply(tree, *_grid_banks(g), known)
-        return None if pred is None else pred.astype(np.uint8).reshape(g.shape)
+        if pred is None:
+            return None
+        out = pred.astype(np.uint8).reshape(g.shape)
+        return perm[out] if bgc != 0 else out
 
     return predict
 

@@ -70,6 +70,8 @@ KERNEL_BACKED = (
     "crop_nonzero",
     "crop_nonbg",
     "crop_colour_",
+    "keep_colour",
+    "drop_colour",
     "downscale_blocks",
     "drop_empty_rows_cols",
     "rot_4",
@@ -1258,6 +1260,62 @@ def mask_holes(mask):  # type: ignore[no-untyped-def]
     return groups, cells
 
 
+@_jit
+def keep_drop_colour(g, v, keep):  # type: ignore[no-untyped-def]
+    """The cells == v kept, others 0 (``keep``), or the cells == v set to 0; and whether any cell is v."""
+    h, w = g.shape
+    out = np.empty((h, w), np.uint8)
+    found = False
+    for r in range(h):
+        for c in range(w):
+            x = g[r, c]
+            if x == v:
+                found = True
+                out[r, c] = x if keep else 0
+            else:
+                out[r, c] = 0 if keep else x
+    return out, found
+
+
+# ---------------------------------------------------------------- the search's checks
+@_jit
+def colour_table(a, b, table):  # type: ignore[no-untyped-def]
+    """Extend ``table`` (colour of ``a`` -> colour of ``b``, -1 = unseen) with one same-shape pair; False
+    when a colour would map to two (``learners.fit_colour_map``'s test, without sorting codes)."""
+    h, w = a.shape
+    for r in range(h):
+        for c in range(w):
+            x = a[r, c]
+            y = np.int64(b[r, c])
+            t = table[x]
+            if t < 0:
+                table[x] = y
+            elif t != y:
+                return False
+    return True
+
+
+@_jit
+def overlay_table(g, i, o, table, paint):  # type: ignore[no-untyped-def]
+    """The search's overlay test on one pair: outside the top cells (``g`` != 0 when ``paint``, else
+    ``i`` == 0) ``i`` equals ``o``; on them ``table`` (colour of ``g`` -> colour of ``o``) stays a function."""
+    h, w = g.shape
+    for r in range(h):
+        for c in range(w):
+            top = g[r, c] != 0 if paint else i[r, c] == 0
+            if top:
+                x = g[r, c]
+                y = np.int64(o[r, c])
+                t = table[x]
+                if t < 0:
+                    table[x] = y
+                elif t != y:
+                    return False
+            elif i[r, c] != o[r, c]:
+                return False
+    return True
+
+
 # ---------------------------------------------------------------- warm-up
 _WARM = False
 
@@ -1303,6 +1361,7 @@ def _compile_all() -> None:
     holes_only(g)
     gravity(g, 0)
     bbox(g, 0, True)
+    keep_drop_colour(g, 1, True)
     small_objects(g, 1, False)
     sq = np.ascontiguousarray(g[:3, :3])
     sym_or_rot(sq)
@@ -1319,3 +1378,6 @@ def _compile_all() -> None:
     connect_table(g, g, tab, order, 0)
     connect_pairs(g, tab, order[:1], True, True, False, True)
     mask_holes(g != 0)
+    t256 = np.full(256, -1, np.int64)
+    colour_table(g, g, t256)
+    overlay_table(g, g, g, t256, True)

@@ -4,11 +4,14 @@ predicate over object features.
 One generic family instead of many narrow ones. Objects are read under several readings (8/4-connected,
 one colour or any colour, background 0 or the majority colour). Each object has four *channels* of cells
 it may rewrite: its body (the object's cells), its holes (enclosed background cells), the rest of its
-bounding box, and the ring of background cells around the box. Per channel and object the learner lists
-every action that reproduces the output there: keep, paint the cells one colour (a constant, or a colour
-taken from the scene: the background, the unique-colour / largest / smallest object, the nearest or the
-enclosing object, the touching colour, the object's minority colour), paint only the outline or the
-interior, swap the object's two colours, mirror a symmetric object. It then looks, per channel, for the
+bounding box, and the ring of background cells around the box; when some change lies beyond every
+object's grown box, also eight *ray* channels: the background cells from the object straight up / down /
+left / right and diagonally out from its box corners, each up to the first non-background cell or the
+edge. Per channel and object the learner lists every action that reproduces the output there: keep, paint
+the cells one colour (a constant, or a colour taken from the scene: the background, the object's own
+colour, the unique-colour / largest / smallest object, the nearest or the enclosing object, the touching
+colour, the object's minority colour, the colour of the other objects of its shape), paint only the
+outline or the interior, swap the object's two colours, mirror a symmetric object. It then looks, per channel, for the
 simplest rule giving each object one of its actions: one action for all objects, else two actions split
 by one feature test (a boolean such as largest / unique shape / touches the border / has holes, or a
 feature == or >= a value), else a colour per value of one feature (a lookup table), else a conjunction of
@@ -16,12 +19,17 @@ two tests. Features: colour, size, height, width, box area, filled box, holes, t
 symmetry, shape and colour frequency, size rank, extreme positions, adjacent to / inside / holding another
 object. Each rule is checked leave-one-pair-out (its actions and table entries refitted without a pair must
 explain that pair), so an action or a table entry seen in one pair only is refused, and the full rewrite
-must reproduce every train pair (cells outside all channels unchanged).
+must reproduce every train pair (cells outside all channels unchanged). A channel other than the body that
+another object's ray crosses may have no action: with rays such a channel is dropped, not the reading.
+A rule testing "shape == s" refuses test objects of a shape no train pair shows, and rays are refused
+when every background cell changes in every pair (a background recolouring).
 
 Cheap refusals come first, since the search fits it at every root and on 40 depth-1 states: shape change,
-no change, no objects or more than 30, a change far from every object, and a vectorised test that every
-changed object either becomes one colour or has a body action; features are computed only after every
-object of every pair has some action, and not at all when one action fits all objects.
+no change, no objects or more than 30, a change far from every object that no ray can reach (a walk from
+the cell back to some box over cells all turned its colour), and a vectorised test that every changed
+object either becomes one colour or has a body action; per channel, features are computed only after
+every object of every pair has some action, and not at all when one action fits all objects; the body's
+rule is fitted before any ray is looked at.
 """
 
 from __future__ import annotations
@@ -51,6 +59,12 @@ _READINGS = (
     (False, False, True),
 )
 _CHANNELS = ("body", "holes", "boxbg", "ring")
+# Ray channels, tried only when some change lies outside every object's grown box: the background cells
+# from the object's cells straight up / down / left / right ("s*") and diagonally out from the box corners
+# ("e*"), each up to the first non-background cell or the grid edge. (Rays crossing other objects never
+# fitted a dev task that stopping rays do not: dropped for speed.) Directions as (dy, dx).
+_DIAGS = {"ul": (-1, -1), "ur": (-1, 1), "dl": (1, -1), "dr": (1, 1)}
+_RAYS = ("su", "sd", "sl", "sr", "eul", "eur", "edl", "edr")
 # boolean features, simplest first (an atom "is true")
 _BOOLS = (
     "largest",
@@ -91,6 +105,7 @@ _EQ_ONLY = ("colour", "shape")
 # colour sources: a paint colour can be read from the scene instead of being a constant
 _SOURCES = (
     "bg",
+    "own",
     "unique_colour_obj",
     "largest_obj",
     "smallest_obj",
@@ -98,6 +113,7 @@ _SOURCES = (
     "touching",
     "nearest",
     "container",
+    "same_shape",
 )
 
 Option = tuple[Hashable, ...]
@@ -135,6 +151,8 @@ def _channel_cells(g: Grid, o: Obj, bg: int, ch: str) -> tuple[np.ndarray, np.nd
     if ch == "body":
         ys, xs = np.nonzero(o.mask)
         return ys + o.r0, xs + o.c0
+    if ch in _RAY_SET:
+        return _ray_cells(g, o, bg, ch)
     if ch in ("holes", "boxbg"):
         holes = _geo(o)[0]
         box = g[o.r0 : o.r1, o.c0 : o.c1] == bg
@@ -147,6 +165,54 @@ def _channel_cells(g: Grid, o: Obj, bg: int, ch: str) -> tuple[np.ndarray, np.nd
     sel[o.r0 - r0 : o.r0 - r0 + o.shape[0], o.c0 - c0 : o.c0 - c0 + o.shape[1]] = False
     ys, xs = np.nonzero(sel)
     return ys + r0, xs + c0
+
+
+_RAY_SET = frozenset(_RAYS)
+
+
+def _ray_cells(g: Grid, o: Obj, bg: int, ch: str) -> tuple[np.ndarray, np.ndarray]:
+    """Cells of ray channel ``ch`` (see ``_RAYS``): background cells up to the first other cell."""
+    h, w = g.shape
+    if ch[0] == "e":
+        dy, dx = _DIAGS[ch[1:]]
+        y, x = (o.r0 - 1 if dy < 0 else o.r1), (o.c0 - 1 if dx < 0 else o.c1)
+        n = min(y + 1 if dy < 0 else h - y, x + 1 if dx < 0 else w - x)
+        if n <= 0:
+            return _EMPTY, _EMPTY
+        k = np.arange(n)
+        ys, xs = y + dy * k, x + dx * k
+        free = g[ys, xs] == bg
+        cut = n if free.all() else int(np.argmin(free))
+        return ys[:cut], xs[:cut]
+    # straight rays: view the grid (and the object) so that the ray points up; then per column of the box
+    # the cells above the object's topmost cell there, up to the first non-background cell
+    d = ch[1]
+    if d == "u":
+        gv, m, r0, r1, c0, c1 = g, o.mask, o.r0, o.r1, o.c0, o.c1
+    elif d == "d":
+        gv, m, r0, r1, c0, c1 = g[::-1], o.mask[::-1], h - o.r1, h - o.r0, o.c0, o.c1
+    elif d == "l":
+        gv, m, r0, r1, c0, c1 = g.T, o.mask.T, o.c0, o.c1, o.r0, o.r1
+    else:
+        gv, m, r0, r1, c0, c1 = g.T[::-1], o.mask.T[::-1], w - o.c1, w - o.c0, o.r0, o.r1
+    if r0 == 0 and m[0].all():
+        return _EMPTY, _EMPTY
+    sub = gv[:r1, c0:c1]
+    rows = np.arange(r1)[:, None]
+    above = rows < (r0 + np.argmax(m, axis=0))[None, :]
+    last = np.where(above & (sub != bg), rows, -1).max(axis=0)
+    iy, ix = np.nonzero(above & (rows > last[None, :]))
+    ix = ix + c0
+    if d == "u":
+        return iy, ix
+    if d == "d":
+        return h - 1 - iy, ix
+    if d == "l":
+        return ix, iy
+    return ix, w - 1 - iy
+
+
+_EMPTY = np.zeros(0, dtype=np.int64)
 
 
 # ---------------------------------------------------------------- scene: features and colour sources
@@ -173,6 +239,43 @@ def _touching(g: Grid, o: Obj, bg: int) -> int | None:
     return int(cnt.argmax()) if (cnt == top).sum() == 1 else None
 
 
+def _touching_all(g: Grid, bg: int, diag: bool, multi: bool, cols: np.ndarray) -> list[int | None]:
+    """``_touching`` of every object at once (same result): the (object, cell) pairs of non-background
+    cells 8-adjacent to an object and outside it, counted once per cell, by colour."""
+    lab, n = _label(g, bg, diag, multi)  # numbered like ``objects``
+    h, w = g.shape
+    pl = np.full((h + 2, w + 2), -1, dtype=np.int64)
+    pl[1:-1, 1:-1] = lab
+    owners, cells = [], []
+    idx = np.arange(h * w).reshape(h, w)
+    pi = np.full((h + 2, w + 2), -1, dtype=np.int64)
+    pi[1:-1, 1:-1] = idx
+    pg = np.full((h + 2, w + 2), bg, dtype=np.int64)
+    pg[1:-1, 1:-1] = g
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            if dy == dx == 0:
+                continue
+            nl = pl[1 + dy : h + 1 + dy, 1 + dx : w + 1 + dx]
+            nc = pg[1 + dy : h + 1 + dy, 1 + dx : w + 1 + dx]
+            sel = (lab >= 0) & (nl != lab) & (nc != bg)
+            owners.append(lab[sel].astype(np.int64))
+            cells.append(pi[1 + dy : h + 1 + dy, 1 + dx : w + 1 + dx][sel])
+    own = np.concatenate(owners)
+    cell = np.concatenate(cells)
+    colour = g.reshape(-1)[cell].astype(np.int64)
+    keep = colour != cols[own]
+    pair = np.unique(own[keep] * (h * w) + cell[keep])
+    cnt = np.bincount((pair // (h * w)) * 10 + g.reshape(-1)[pair % (h * w)], minlength=n * 10).reshape(n, 10)
+    top = cnt.max(axis=1)
+    arg = cnt.argmax(axis=1)
+    uniq = (cnt == top[:, None]).sum(axis=1) == 1
+    return [
+        int(a) if t > 0 and u else None
+        for a, t, u in zip(arg.tolist(), top.tolist(), uniq.tolist(), strict=True)
+    ]
+
+
 class _Scene:
     """Objects of a grid under one reading, with their feature table and colour sources."""
 
@@ -180,6 +283,7 @@ class _Scene:
         self.g = g
         self.bg = background(g) if bg_major else 0
         self.objs = objects(g, self.bg, diag, multi)
+        self.diag, self.multi = diag, multi
         self._feats: list[dict[str, Hashable]] | None = None
         self._srcs: list[dict[str, int | None]] | None = None
 
@@ -286,8 +390,15 @@ class _Scene:
             & (c1[:, None] >= c1[None, :])
             & (szs[:, None] > szs[None, :])
         )
+        # same_shape: the one colour of the other objects with this object's shape (not its own colour)
+        shape_cols: dict[bytes, set[int]] = {}
+        keys = [bytes(o.shape) + o.mask.tobytes() for o in objs]
+        for k, o in zip(keys, objs, strict=True):
+            shape_cols.setdefault(k, set()).add(o.colour)
+        touch = _touching_all(g, bg, self.diag, self.multi, cols)
         out: list[dict[str, int | None]] = []
         for i, o in enumerate(objs):
+            others = shape_cols[keys[i]] - {o.colour}
             cnt = np.bincount(o.patch[o.mask], minlength=10)
             present = np.nonzero(cnt)[0]
             minority = None
@@ -311,11 +422,13 @@ class _Scene:
             out.append(
                 {
                     "bg": bg,
+                    "own": o.colour,
+                    "same_shape": others.pop() if len(others) == 1 else None,
                     "unique_colour_obj": unique_colour,
                     "largest_obj": largest,
                     "smallest_obj": smallest,
                     "minority": minority,
-                    "touching": _touching(g, o, bg),
+                    "touching": touch[i],
                     "nearest": near,
                     "container": cont,
                     "container_id": cid,
@@ -632,14 +745,29 @@ def _loo_ok(
 
 
 # ---------------------------------------------------------------- the learner
-def _render(g: Grid, reading: tuple[bool, bool, bool], rules: dict[str, Rule]) -> Grid | None:
+def _uses_shape(rule: Rule) -> bool:
+    form, test = rule[0], rule[1]
+    tests: list[Atom] = (
+        [cast(Atom, test)] if form == "atom" else list(cast(tuple[Atom, Atom], test)) if form == "and" else []
+    )
+    return any(t[0] == "shape" for t in tests)
+
+
+def _render(
+    g: Grid,
+    reading: tuple[bool, bool, bool],
+    rules: dict[str, Rule],
+    known: frozenset[Hashable] | None = None,
+) -> Grid | None:
     sc = _Scene(g, *reading)
     if not sc.objs or len(sc.objs) > _MAX_OBJECTS:
         return None
     out = g.copy()
     # rules with one action for all objects need no feature table
     feats = sc.feats if any(r[0] != "all" for r in rules.values()) else [{}] * len(sc.objs)
-    for ch in _CHANNELS:  # an object's channels are disjoint; where objects' channels overlap, later ones win
+    if known is not None and any(f["shape"] not in known for f in feats):
+        return None
+    for ch in (*_CHANNELS, *_RAYS):  # where channels overlap, later ones win
         rule = rules.get(ch)
         if rule is None:
             continue
@@ -662,16 +790,111 @@ def _bodies_possible(sc: _Scene, b: Grid, d: np.ndarray, diag: bool, multi: bool
     present = np.bincount(ids * 10 + b[inside], minlength=n * 10).reshape(n, 10) > 0
     changed = np.bincount(lab[ch], minlength=n) > 0
     mixed = changed & (present.sum(axis=1) > 1)
+    if not mixed.any():
+        return True
+    # outline / interior add one colour, swap and mirror none: more new colours in an object fit no action
+    had = np.bincount(ids * 10 + sc.g[inside], minlength=n * 10).reshape(n, 10) > 0
+    if ((present & ~had).sum(axis=1)[mixed] > 1).any():
+        return False
     return all(_raw_options(sc, i, b, "body") for i in np.nonzero(mixed)[0].tolist())
 
 
 def _covered(g: Grid, d: np.ndarray, objs: tuple[Obj, ...]) -> bool:
-    """Every changed cell lies in some object's box grown by one cell (else no channel can explain it)."""
+    """Every changed cell lies in some object's box grown by one cell (else no channel but a ray can explain
+    it)."""
     h, w = g.shape
     cover = np.zeros((h, w), dtype=bool)
     for o in objs:
         cover[max(o.r0 - 1, 0) : o.r1 + 1, max(o.c0 - 1, 0) : o.c1 + 1] = True
     return not (d & ~cover).any()
+
+
+_STEPS = ((-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1))
+
+
+def _rays_possible(a: Grid, b: Grid, d: np.ndarray, objs: tuple[Obj, ...], bg: int) -> bool:
+    """A necessary test for rays: from every changed cell beyond all grown boxes, some straight or diagonal
+    walk reaches an object's box over background cells that all turn the same colour (else no ray reaches
+    it; crossings fail too, as they do in the channels). Holds for finer readings whose boxes lie inside
+    these."""
+    h, w = a.shape
+    box = np.zeros((h, w), dtype=bool)
+    grown = np.zeros((h, w), dtype=bool)
+    for o in objs:
+        box[o.r0 : o.r1, o.c0 : o.c1] = True
+        grown[max(o.r0 - 1, 0) : o.r1 + 1, max(o.c0 - 1, 0) : o.c1 + 1] = True
+    far = d & ~grown
+    on = d & (a == bg)  # cells that may lie on a ray: background in the input and changed
+    if (far & ~on).any():
+        return False
+    ys, xs = np.nonzero(far)
+    path = on.tolist()
+    inb, out = box.tolist(), b.tolist()
+    for y, x in zip(ys.tolist(), xs.tolist(), strict=True):
+        v = out[y][x]
+        for dy, dx in _STEPS:
+            yy, xx = y + dy, x + dx
+            while 0 <= yy < h and 0 <= xx < w and not inb[yy][xx] and path[yy][xx] and out[yy][xx] == v:
+                yy += dy
+                xx += dx
+            if 0 <= yy < h and 0 <= xx < w and inb[yy][xx]:
+                break
+        else:
+            return False
+    return True
+
+
+def _raw_rows(
+    scenes: Sequence[_Scene],
+    outputs: Sequence[Grid],
+    diffs: Sequence[np.ndarray],
+    reading: tuple[bool, bool, bool],
+    ch: str,
+) -> list[tuple[int, int, list[Option]]] | None:
+    """(pair, object, raw actions) of channel ``ch`` for every object with cells there; None when some
+    object has no action."""
+    rows: list[tuple[int, int, list[Option]]] = []
+    for k, (sc, b, d) in enumerate(zip(scenes, outputs, diffs, strict=True)):
+        for i, o in enumerate(sc.objs):
+            if ch not in _RAY_SET and not d[max(o.r0 - 1, 0) : o.r1 + 1, max(o.c0 - 1, 0) : o.c1 + 1].any():
+                # nothing changes around the object: keep, or paint what is already there
+                if ch != "body":
+                    rows.append((k, i, [_KEEP, ("paint", sc.bg)]))
+                elif not reading[1] or bool((o.patch[o.mask] == o.colour).all()):
+                    rows.append((k, i, [_KEEP, ("paint", o.colour)]))
+                else:
+                    rows.append((k, i, [_KEEP]))
+                continue
+            r = _raw_options(sc, i, b, ch)
+            if r is None:
+                continue
+            if not r:
+                return None
+            rows.append((k, i, r))
+    return rows
+
+
+def _rule(
+    scenes: Sequence[_Scene], rows: list[tuple[int, int, list[Option]]], n_pairs: int, ch: str
+) -> Rule | None:
+    """The simplest rule giving every object of ``rows`` one of its actions that passes the
+    leave-one-pair-out check, else None."""
+    sets = [_expand(r, scenes[k].srcs[i]) for k, i, r in rows]
+    pair_of = [k for k, _, _ in rows]
+    one = _best(sets)
+    if one is not None:  # one action for all objects: no feature is needed
+        nofeat: list[dict[str, Hashable]] = [{}] * len(sets)
+        rule: Rule = ("all", None, one, None)
+        if not _loo_ok(rule, list(zip(nofeat, sets, strict=True)), pair_of, n_pairs):
+            _note(f"loo ({ch})")
+            return None
+        return rule
+    samples = [(scenes[k].feats[i], s) for (k, i, _), s in zip(rows, sets, strict=True)]
+    cands = _select(samples, _atoms([f for f, _ in samples]))
+    if not cands or not _loo_ok(cands[0], samples, pair_of, n_pairs):
+        _note(f"no rule ({ch})" if not cands else f"loo ({ch})")
+        return None
+    return cands[0]
 
 
 def fit_object_map(
@@ -697,9 +920,14 @@ def fit_object_map(
     gate: dict[bool, bool] = {}
     for major in {r[2] for r in readings}:
         gate[major] = True
-        for a, d in zip(inputs, diffs, strict=True):
+        for a, b, d in zip(inputs, outputs, diffs, strict=True):
             objs = objects(a, background(a) if major else 0, True, True)
-            if not objs or len(objs) > _MAX_OBJECTS or not _covered(a, d, objs):
+            bg = background(a) if major else 0
+            if (
+                not objs
+                or len(objs) > _MAX_OBJECTS
+                or not (_covered(a, d, objs) or _rays_possible(a, b, d, objs, bg))
+            ):
                 gate[major] = False
                 break
     tried: set[Hashable] = set()
@@ -715,81 +943,80 @@ def fit_object_map(
         if key in tried:
             continue
         tried.add(key)
-        # background cells that change need a holes / box / ring channel, else only bodies are looked at
-        channels = (
+        # background cells that change need a holes / box / ring channel, else only bodies are looked at;
+        # changes beyond every grown box need rays
+        channels: tuple[str, ...] = (
             _CHANNELS
             if any((d & (a == sc.bg)).any() for a, d, sc in zip(inputs, diffs, scenes, strict=True))
             else ("body",)
         )
-        if not all(_covered(a, d, sc.objs) for a, d, sc in zip(inputs, diffs, scenes, strict=True)):
-            _note("uncovered")
-            continue
+        rays = not all(_covered(a, d, sc.objs) for a, d, sc in zip(inputs, diffs, scenes, strict=True))
+        if rays:
+            # every background cell changing in every pair is a recolouring of the background, not rays
+            if not all(
+                _rays_possible(a, b, d, sc.objs, sc.bg)
+                for a, b, d, sc in zip(inputs, outputs, diffs, scenes, strict=True)
+            ) or all((d | (a != sc.bg)).all() for a, d, sc in zip(inputs, diffs, scenes, strict=True)):
+                _note("uncovered")
+                continue
+            channels = ("body", *_RAYS, "holes", "boxbg", "ring")  # rays early: they fail most often
         if not all(
             _bodies_possible(sc, b, d, reading[0], reading[1])
             for sc, b, d in zip(scenes, outputs, diffs, strict=True)
         ):
             _note("no action (body)")
             continue
-        # raw actions first (cheap, no features): most states fail here on some object
+        # raw actions of every channel that must explain its objects first (cheap, no features: most states
+        # fail here on some object), then the rules, the body's first, so that a body no rule explains stops
+        # the reading before any ray is looked at. With rays, a channel other than the body may be crossed
+        # by another object's ray: it is optional, dropped (the final check decides) when it has no action.
         raw: dict[str, list[tuple[int, int, list[Option]]]] = {}
         ok = True
         for ch in channels:
-            rows = raw.setdefault(ch, [])
-            for k, (sc, b, d) in enumerate(zip(scenes, outputs, diffs, strict=True)):
-                for i, o in enumerate(sc.objs):
-                    if not d[max(o.r0 - 1, 0) : o.r1 + 1, max(o.c0 - 1, 0) : o.c1 + 1].any():
-                        # nothing changes around the object: keep, or paint what is already there
-                        if ch != "body":
-                            rows.append((k, i, [_KEEP, ("paint", sc.bg)]))
-                        elif not reading[1] or bool((o.patch[o.mask] == o.colour).all()):
-                            rows.append((k, i, [_KEEP, ("paint", o.colour)]))
-                        else:
-                            rows.append((k, i, [_KEEP]))
-                        continue
-                    r = _raw_options(sc, i, b, ch)
-                    if r is None:
-                        continue
-                    if not r:
-                        ok = False
-                        break
-                    rows.append((k, i, r))
-                if not ok:
-                    break
-            if not ok:
-                break
-        if not ok:
-            _note(f"no action ({ch})")
-            continue
-        rules: dict[str, Rule] = {}
-        for ch in channels:
-            if all(_KEEP in r for _, _, r in raw[ch]):
-                continue
-            sets = [_expand(r, scenes[k].srcs[i]) for k, i, r in raw[ch]]
-            pair_of = [k for k, _, _ in raw[ch]]
-            one = _best(sets)
-            if one is not None:  # one action for all objects: no feature is needed
-                nofeat: list[dict[str, Hashable]] = [{}] * len(sets)
-                rule: Rule = ("all", None, one, None)
-                if not _loo_ok(rule, list(zip(nofeat, sets, strict=True)), pair_of, len(inputs)):
-                    _note(f"loo ({ch})")
+            if ch == "body" or not rays:
+                rows = _raw_rows(scenes, outputs, diffs, reading, ch)
+                if rows is None:
+                    _note(f"no action ({ch})")
                     ok = False
                     break
-                rules[ch] = rule
-                continue
-            samples = [(scenes[k].feats[i], s) for (k, i, _), s in zip(raw[ch], sets, strict=True)]
-            cands = _select(samples, _atoms([f for f, _ in samples]))
-            if not cands or not _loo_ok(cands[0], samples, pair_of, len(inputs)):
-                _note(f"no rule ({ch})" if not cands else f"loo ({ch})")
+                raw[ch] = rows
+        rules: dict[str, Rule] = {}
+        for ch in channels if ok else ():
+            if ch == "holes" and rays and not any(c in rules for c in _RAYS):
+                _note("no action (rays)")  # only a ray reaches the changes beyond the boxes
                 ok = False
                 break
-            rules[ch] = cands[0]
+            optional = rays and ch != "body"
+            found = raw.get(ch) if not optional else _raw_rows(scenes, outputs, diffs, reading, ch)
+            if found is None:
+                _note(f"no action ({ch})")
+                continue  # (only optional channels get here)
+            if all(_KEEP in r for _, _, r in found):
+                continue
+            rule = _rule(scenes, found, len(inputs), ch)
+            if rule is None:
+                if optional:
+                    continue
+                ok = False
+                break
+            rules[ch] = rule
         if not ok or not rules:
             continue
 
+        # a test "shape == s" says nothing about a shape the train pairs never show: such objects are refused
+        known = (
+            frozenset(f["shape"] for sc in scenes for f in sc.feats)
+            if any(_uses_shape(r) for r in rules.values())
+            else None
+        )
+
         def predict(
-            g: Grid, reading: tuple[bool, bool, bool] = reading, rules: dict[str, Rule] = rules
+            g: Grid,
+            reading: tuple[bool, bool, bool] = reading,
+            rules: dict[str, Rule] = rules,
+            known: frozenset[Hashable] | None = known,
         ) -> Grid | None:
-            return _render(g, reading, rules)
+            return _render(g, reading, rules, known)
 
         if all(
             (p := predict(a)) is not None and np.array_equal(p, b)

@@ -107,12 +107,12 @@ def _obj_crop(
     bg_major: bool = False,
     pick_name: str = "",
 ):
+    fast = _FAST_PICKS.get(pick_name, -1)
+
     def f(g: Grid) -> Grid | None:
-        if kernels.ENABLED and pick_name in _FAST_PICKS:
+        if fast >= 0 and kernels.ENABLED:
             gc = _c(g)
-            b = _crop_boxes(gc.tobytes(), gc.shape[0], gc.shape[1], diag, multi, bg_major)[
-                _FAST_PICKS[pick_name]
-            ]
+            b = _crop_boxes(gc.tobytes(), gc.shape[0], gc.shape[1], diag, multi, bg_major)[fast]
             return None if b[0] < 0 else g[b[0] : b[1], b[2] : b[3]]
         bg = background(g) if bg_major else 0
         objs = objects(g, bg, diag, multi)
@@ -184,12 +184,16 @@ _FAST_PICKS = {name: i for i, name in enumerate(kernels.PICK_NAMES)}
 
 
 @lru_cache(maxsize=4096)
-def _crop_boxes(key: bytes, h: int, w: int, diag: bool, multi: bool, bg_major: bool) -> np.ndarray:
+def _crop_boxes(
+    key: bytes, h: int, w: int, diag: bool, multi: bool, bg_major: bool
+) -> tuple[tuple[int, int, int, int], ...]:
     """Every object pick's box (r0, r1, c0, c1; r0 = -1: no pick) for one grid at once: the search applies
-    all picks to each grid in turn. The same choices as the ``OBJECT_PICKS`` functions."""
+    all picks to each grid in turn. The same choices as the ``OBJECT_PICKS`` functions. Python ints:
+    slicing by numpy scalars costs about twice as much, at ~25 calls per grid."""
     g = np.frombuffer(key, dtype=np.uint8).reshape(h, w)
     bg = background(g) if bg_major else 0
-    return kernels.crop_picks(kernels.as_grid(g), int(bg), bool(diag), bool(multi))  # type: ignore[no-any-return]
+    boxes = kernels.crop_picks(kernels.as_grid(g), int(bg), bool(diag), bool(multi))
+    return tuple(tuple(b) for b in boxes.tolist())
 
 
 OBJECT_KINDS = [("obj8", True, True), ("cobj4", False, False), ("cobj8", True, False), ("obj4", False, True)]
@@ -253,6 +257,9 @@ def crop_inside_frame(g: Grid) -> Grid | None:
 # ---------------------------------------------------------------- colour
 def keep_colour(c: int) -> Transform:
     def f(g: Grid) -> Grid | None:
+        if kernels.ENABLED:
+            out, found = kernels.keep_drop_colour(_c(g), c, True)
+            return out if found else None
         if not (g == c).any():
             return None
         return np.where(g == c, g, 0).astype(np.uint8)
@@ -262,6 +269,9 @@ def keep_colour(c: int) -> Transform:
 
 def drop_colour(c: int) -> Transform:
     def f(g: Grid) -> Grid | None:
+        if kernels.ENABLED:
+            out, found = kernels.keep_drop_colour(_c(g), c, False)
+            return out if found else None
         if not (g == c).any():
             return None
         return np.where(g == c, 0, g).astype(np.uint8)
@@ -584,6 +594,23 @@ def split_cells(g: Grid) -> list[Grid] | None:
 
 def cell_boxes(g: Grid) -> list[tuple[int, int, int, int]] | None:
     """The boxes (r0, r1, c0, c1) of the non-empty cells between separator lines, row by row."""
+    if g.dtype == np.uint8 and g.ndim == 2:  # cached: split_cells and the list ops' cells split both ask
+        gc = np.ascontiguousarray(g)
+        boxes = _cell_boxes_cached(gc.tobytes(), gc.shape[0], gc.shape[1], kernels.ENABLED)
+        return None if boxes is None else list(boxes)
+    return _cell_boxes(g)
+
+
+@lru_cache(maxsize=4096)
+def _cell_boxes_cached(
+    key: bytes, h: int, w: int, enabled: bool
+) -> tuple[tuple[int, int, int, int], ...] | None:
+    """``_cell_boxes`` by the grid's bytes (``enabled``: kernels on or off, so both paths really run)."""
+    boxes = _cell_boxes(np.frombuffer(key, dtype=np.uint8).reshape(h, w))
+    return None if boxes is None else tuple(boxes)
+
+
+def _cell_boxes(g: Grid) -> list[tuple[int, int, int, int]] | None:
     sep = _separators(g)
     if sep is None:
         return None
