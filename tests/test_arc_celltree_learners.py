@@ -131,29 +131,42 @@ def test_refuses_inapplicable_tasks():
     assert run(ct.fit_cell_tree, grown, tests) is None  # shape changes
 
 
-def test_runs_on_the_first_input_variants_per_task_only():
-    """Per task (train outputs) only the first ``STATES_PER_TASK`` input variants are learned from (the
-    search's root and closest depth-1 states): a fitting variant after them is refused, the same one before
-    them is not."""
+def test_the_search_fits_it_on_its_first_shaped_states_only():
+    """A search fits ``cell_tree`` on its first ``STATES_PER_SEARCH`` states with the outputs' shapes (the raw
+    task and the closest depth-1 states), then no more: the cap is the search's state, not the learner's."""
+    from infscale.arc import search as search_mod
+
     pairs, tests = between_same_colour_task()
-    outs = [b for _, b in pairs]
-    ct._seen_states.clear()
-    for k in range(ct.STATES_PER_TASK):
-        ct.fit_cell_tree([np.roll(a, k + 1, axis=1) for a, _ in pairs], outs, [t for t, _ in tests])
-    assert run(ct.fit_cell_tree, pairs, tests) is None
-    ct._seen_states.clear()
-    assert run(ct.fit_cell_tree, pairs, tests) is not None
+    ins, outs = [a for a, _ in pairs], [b for _, b in pairs]
+    calls = []
+
+    def spy(i, o, t):
+        calls.append(1)
+
+    spy.max_states = ct.STATES_PER_SEARCH  # type: ignore[attr-defined]
+    s = search_mod._Search(ins, outs, [t for t, _ in tests], 1, float("inf"), 10, 1)
+    real = search_mod.LEARNERS
+    search_mod.LEARNERS = [("spy", spy)]
+    try:
+        for k in range(ct.STATES_PER_SEARCH + 2):
+            state = tuple(np.roll(a, k, axis=1) for a in (*ins, *[t for t, _ in tests]))
+            s._learners(state, [], 1)
+        # another shape: called (the learner refuses it at no cost) but not counted
+        s._learners(tuple(np.pad(a, 1) for a in (*ins, *[t for t, _ in tests])), [], 1)
+    finally:
+        search_mod.LEARNERS = real
+    assert len(calls) == ct.STATES_PER_SEARCH + 1
+    assert s.learner_runs == {"spy": ct.STATES_PER_SEARCH}
+    assert run(ct.fit_cell_tree, pairs, tests) is not None  # called directly, it always learns
 
 
 def test_solves_an_arc_agi_2_training_task():
     """52364a65 (ARC-AGI-2 training, not in ARC-AGI-1): on background 8 every object loses its two leftmost
     columns, a box-relative split the search did not find."""
-    ct._seen_states.clear()
     fits_claimed_task(ct.fit_cell_tree, "52364a65", root=TRAIN2)
 
 
 def test_background_swapped_only_when_one_colour_covers_most_cells():
     """e9afcf9a: two colours in equal shares, neither is background; read as one, the tree learned without a
     pair fails that pair (the fit is lost)."""
-    ct._seen_states.clear()
     fits_claimed_task(ct.fit_cell_tree, "e9afcf9a")

@@ -93,6 +93,7 @@ class _Search:
         self.fallbacks: list[Candidate] = []
         self.seen_predictions: dict[bytes, Candidate] = {}
         self.nodes = 0
+        self.learner_runs: dict[str, int] = {}  # states each learner with a ``max_states`` cap ran on
         self.pool: list[PoolEntry] = []  # states with the outputs' shapes: pieces for compose()
         self.composed = -1  # pool size at the last composition
         self.timed_out = False
@@ -219,9 +220,16 @@ class _Search:
     def _learners(self, state: tuple[Grid, ...], program: list[str], depth: int) -> None:
         tr, te = list(state[: self.n]), list(state[self.n :])
         marked = any((g >= MARK).any() for g in tr)  # once per state, not once per learner
+        shaped = all(g.shape == s for g, s in zip(tr, self.out_shapes, strict=True))
         for name, fit in LEARNERS:
             if depth > 0 and name.endswith("_default"):
                 continue
+            # A costly same-shape learner declares on how many states of a search it may run: the first ones
+            # with the outputs' shapes (others it refuses at no cost), i.e. the raw task and the closest states.
+            if (cap := getattr(fit, "max_states", None)) is not None and shaped:
+                if self.learner_runs.get(name, 0) >= cap:
+                    continue
+                self.learner_runs[name] = self.learner_runs.get(name, 0) + 1
             if time.perf_counter() > self.deadline:
                 self.timed_out = True
                 return

@@ -52,10 +52,10 @@ _CACHE_MAX = 4096
 ALTERNATIVES = 4
 # split nodes one learning may try (bounds the cost of a refusal)
 MAX_WORK = 20
-# the learner costs ~10-50 ms: per task (train outputs) it runs on the first few input variants only, which
-# in the search are the raw task and the closest depth-1 states (those hold most learner fits)
-STATES_PER_TASK = 3
-_seen_states: dict[bytes, set[bytes]] = {}
+# the learner costs ~10-50 ms: a search fits it on its first few states only (``max_states``, read by
+# :meth:`infscale.arc.search._Search._learners`): the raw task and the closest depth-1 states, which hold
+# most learner fits
+STATES_PER_SEARCH = 3
 _MAX_VALUES = 12
 
 # ---------------------------------------------------------------- feature and target banks
@@ -554,16 +554,6 @@ def fit_cell_tree(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequen
         return None
     if all(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
         return None
-    okey = b"".join(bytes(b.shape) + b.tobytes() for b in outputs)
-    ikey = b"".join(bytes(a.shape) + a.tobytes() for a in inputs)
-    states = _seen_states.setdefault(okey, set())
-    if ikey not in states:
-        if len(states) >= STATES_PER_TASK:
-            return None
-        if len(_seen_states) > _CACHE_MAX:
-            _seen_states.clear()
-            states = _seen_states.setdefault(okey, set())
-        states.add(ikey)
     # the features read colour 0 as background: a task on another background is learned with it swapped to 0
     counts = np.bincount(np.concatenate([a.ravel() for a in inputs]), minlength=10)
     bgc = int(np.argmax(counts))
@@ -613,5 +603,7 @@ def fit_cell_tree(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequen
 
     return predict
 
+
+fit_cell_tree.max_states = STATES_PER_SEARCH  # type: ignore[attr-defined]
 
 CELLTREE_LEARNERS: list[tuple[str, Learner]] = [("cell_tree", fit_cell_tree)]
