@@ -35,7 +35,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .learners import Learner
 from .object_learners import _has_mark
 from .objects import Obj, background, objects
-from .objmap_learners import _atom_masks, _atoms, _holds, _Scene
+from .objmap_learners import _atoms, _holds, _Scene, split_rules
 from .primitives import Grid
 
 Predictor = Callable[[Grid], Grid | None]
@@ -380,60 +380,18 @@ def _best(sets: Sequence[frozenset[Option]], key: Key = _rank) -> Option | None:
 def _select(
     samples: Sequence[Sample], atoms: Sequence[tuple[str, str, Hashable]], key: Key = _rank
 ) -> list[Rule]:
-    """The simplest rules explaining every sample (at most ``_MAX_RULES``): a split by one test, else a
-    table over one feature, else a split by two tests."""
-    sets = [s for _, s in samples]
-    feats = [f for f, _ in samples]
-    n = len(sets)
-    full = (1 << n) - 1
-    memo: dict[int, tuple[Option, Option] | None] = {}
-
-    def split(mask: int) -> tuple[Option, Option] | None:
-        if mask not in memo:
-            res = None
-            if 0 < mask < full:
-                ay = _best([x for k, x in enumerate(sets) if mask >> k & 1], key)
-                an = _best([x for k, x in enumerate(sets) if not mask >> k & 1], key) if ay else None
-                if ay is not None and an is not None and ay != an:
-                    res = (ay, an)
-            memo[mask] = res
-        return memo[mask]
-
-    masks = _atom_masks(feats, atoms)
-    rules: list[Rule] = []
-    for a, m in zip(atoms, masks, strict=True):
-        r = split(m)
-        if r is not None:
-            rules.append(("atom", a, r[0], r[1]))
-            if len(rules) >= _MAX_RULES:
-                break
-    if rules:
-        return rules
-    for name in ("colour", "size", "height", "width", "shape"):
-        table: dict[Hashable, frozenset[Option]] = {}
-        for f, s in samples:
-            v = f[name]
-            table[v] = table[v] & s if v in table else s
-        if len(table) < 2 or any(not s for s in table.values()):
-            continue
-        pick = {v: min(s, key=key) for v, s in table.items()}
-        if len(set(pick.values())) >= 2:
-            return [("table", name, pick, None)]
-    uniq: dict[int, int] = {}
-    for k, m in enumerate(masks):
-        if 0 < m < full:
-            uniq.setdefault(m, k)
-    items = list(uniq.items())
-    if len(items) > 24 or n > 40:
-        return []
-    for x in range(len(items)):
-        for y in range(x + 1, len(items)):
-            (mi, i), (mj, j) = items[x], items[y]
-            if atoms[i][0] != atoms[j][0] and (r := split(mi & mj)) is not None:
-                rules.append(("and", (atoms[i], atoms[j]), r[0], r[1]))
-                if len(rules) >= _MAX_RULES:
-                    return rules
-    return rules
+    """The simplest rules explaining every sample (at most ``_MAX_RULES`` of a form): object_map's split by
+    one test, else a table over one feature, else a split by two tests, with motion's ranking."""
+    return cast(
+        list[Rule],
+        split_rules(
+            samples,  # type: ignore[arg-type]
+            atoms,
+            key,  # type: ignore[arg-type]
+            ("colour", "size", "height", "width", "shape"),
+            max_and=_MAX_RULES,
+        ),
+    )
 
 
 def _action(rule: Rule, f: dict[str, Hashable]) -> Option | None:

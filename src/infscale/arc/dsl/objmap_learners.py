@@ -37,7 +37,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 
@@ -606,9 +606,9 @@ def _rank(opt: Option) -> tuple[int, int]:
     return (1 + kind, 0)
 
 
-def _best(sets: Sequence[frozenset[Option]]) -> Option | None:
+def _best(sets: Sequence[frozenset[Option]], key: Callable[[Option], Any] = _rank) -> Option | None:
     common = frozenset.intersection(*sets)
-    return min(common, key=_rank) if common else None
+    return min(common, key=key) if common else None
 
 
 Rule = tuple[str, object, object, object]  # (form, test, action if true / table, action if false)
@@ -619,12 +619,26 @@ def _select(
 ) -> list[Rule]:
     """Candidate rules explaining every sample, simplest first (at most a few)."""
     sets = [s for _, s in samples]
-    feats = [f for f, _ in samples]
     if all(_KEEP in s for s in sets):
         return [("all", None, _KEEP, None)]
     one = _best(sets)
     if one is not None:
         return [("all", None, one, None)]
+    return split_rules(samples, atoms, _rank, ("colour", *_NUMS, "shape"), max_and=2)
+
+
+def split_rules(
+    samples: Sequence[tuple[dict[str, Hashable], frozenset[Option]]],
+    atoms: Sequence[Atom],
+    key: Callable[[Option], Any],
+    table_features: Sequence[str],
+    max_and: int,
+) -> list[Rule]:
+    """Rules giving each sample one of its options when no single option serves all, simplest first: a
+    split by one test (at most 3), else a table over one of ``table_features``, else a split by two tests
+    (at most ``max_and``); ``key`` ranks the options (simplest first). Shared with ``motion_learners``."""
+    sets = [s for _, s in samples]
+    feats = [f for f, _ in samples]
     n = len(sets)
     full = (1 << n) - 1
     memo: dict[int, tuple[Option, Option] | None] = {}
@@ -635,8 +649,8 @@ def _select(
             return memo[mask]
         res = None
         if 0 < mask < full:
-            ay = _best([x for k, x in enumerate(sets) if mask >> k & 1])
-            an = _best([x for k, x in enumerate(sets) if not mask >> k & 1]) if ay is not None else None
+            ay = _best([x for k, x in enumerate(sets) if mask >> k & 1], key)
+            an = _best([x for k, x in enumerate(sets) if not mask >> k & 1], key) if ay is not None else None
             if ay is not None and an is not None and ay != an:
                 res = (ay, an)
         memo[mask] = res
@@ -653,14 +667,14 @@ def _select(
     if rules:
         return rules
     # a colour per value of one feature
-    for name in ("colour", *_NUMS, "shape"):
+    for name in table_features:
         table: dict[Hashable, frozenset[Option]] = {}
         for f, s in samples:
             v = f[name]
             table[v] = table[v] & s if v in table else s
         if len(table) < 2 or any(not s for s in table.values()):
             continue
-        pick = {v: min(s, key=_rank) for v, s in table.items()}
+        pick = {v: min(s, key=key) for v, s in table.items()}
         if len(set(pick.values())) < 2:
             continue
         return [("table", name, pick, None)]
@@ -680,7 +694,7 @@ def _select(
             r = split(mi & mj)
             if r is not None:
                 rules.append(("and", (atoms[i], atoms[j]), r[0], r[1]))
-                if len(rules) >= 2:
+                if len(rules) >= max_and:
                     return rules
     return rules
 
