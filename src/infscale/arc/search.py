@@ -85,6 +85,7 @@ class _Search:
         self.transforms = transforms_for(colours)
         self.out_shapes = [o.shape for o in train_out]
         self._out_c = [kernels.as_grid(o) for o in train_out]  # the outputs as the kernels take them
+        self._in0_c = kernels.as_grid(train_in[0])
         self.out_colours = [np.bincount(o.ravel(), minlength=11) > 0 for o in train_out]
         self.same_shape = all(i.shape == o.shape for i, o in zip(train_in, train_out, strict=True))
         self.candidates: list[Candidate] = []
@@ -217,6 +218,33 @@ class _Search:
                     return True
         return False
 
+    def _promising(self, r0: Grid) -> bool:
+        """Whether a last-layer state whose first train grid is ``r0`` (of the first output's shape) can pass
+        :meth:`_check` on the first pair: exact up to a colour map, an overlay, or a partial score above the
+        worst kept fallback (the score over all pairs is a mean, so this last test is a heuristic)."""
+        o0 = self.train_out[0]
+        if kernels.ENABLED:
+            g, oc = kernels.as_grid(r0), self._out_c[0]
+            if kernels.colour_table(g, oc, _UNSEEN.copy()):
+                return True
+            if self.same_shape and (
+                kernels.overlay_table(g, self._in0_c, oc, _UNSEEN.copy(), True)
+                or kernels.overlay_table(g, self._in0_c, oc, _UNSEEN.copy(), False)
+            ):
+                return True
+        else:
+            if fit_colour_map([r0], [o0]) is not None:
+                return True
+            i0 = self.root[0]
+            for top in (r0 != 0, i0 == 0) if self.same_shape else ():
+                if np.array_equal(i0[~top], o0[~top]):
+                    codes = np.unique(r0[top].astype(np.int64) * 16 + o0[top])
+                    if np.unique(codes // 16).size == codes.size:
+                        return True
+        if len(self.fallbacks) < 8:
+            return True
+        return bool(np.count_nonzero(r0 == o0) / r0.size > self.fallbacks[-1].train_score)
+
     def _learners(self, state: tuple[Grid, ...], program: list[str], depth: int) -> None:
         tr, te = list(state[: self.n]), list(state[self.n :])
         marked = any((g >= MARK).any() for g in tr)  # once per state, not once per learner
@@ -345,12 +373,15 @@ class _Search:
             self.max_nodes,
             self.stop_after,
         )
+        # Last layer with the compose pool full: a state can only be a fit (exact, colour map, overlay) or
+        # a better fallback, and that shows on the first pair, so the other grids are computed only then.
+        screen = last and SCREEN_LAST_LAYER and len(self.pool) >= POOL_LIMIT
         for name, f in transforms:
             # _tick() inlined (this runs for every transform at every node); it raises _Stop
             if self.nodes >= max_nodes or clock() > deadline or len(self.candidates) >= stop_after:
                 self._tick()
             r0 = f(state[0])
-            if r0 is None or (last and r0.shape != first_shape):
+            if r0 is None or (last and (r0.shape != first_shape or (screen and not self._promising(r0)))):
                 continue
             new = [r0]
             for g in state[1:]:
@@ -378,6 +409,8 @@ class _Search:
 
 
 POOL_LIMIT = 2500
+#: Screen last-layer states on the first train pair once the compose pool is full (see ``_children``).
+SCREEN_LAST_LAYER = True
 _UNSEEN = np.full(256, -1, dtype=np.int64)  # an empty colour table for the kernels (copied, never written)
 #: Apply the list ops that are not in every node's vocabulary (``list_ops.first_step_transforms``) to the
 #: inputs, as first steps of programs: a few extra depth-1 states, where at every node they cost ~15% of
