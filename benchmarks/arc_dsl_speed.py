@@ -13,7 +13,9 @@ each pass), interleaved and repeated, best-of-N per measurement, so machine load
 3. the search: wall time at a fixed node budget (identical programs required, checked), and nodes per
    second and the learners' share of the wall time at a fixed time budget (what the solver experiences);
 4. the learners: time per learner over the states the search fits them on (root + 40 closest depth-1
-   states of the part-3 tasks), fits and predictions required identical (checked).
+   states of the part-3 tasks), fits and predictions required identical (checked);
+5. the last-layer screening (``search.SCREEN_LAST_LAYER``, kernels on): wall time of whole searches that end
+   by finishing their depth-3 pass (no time limit), screening off versus on, identical programs required.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import numpy as np
 
+from infscale.arc import search as search_mod
 from infscale.arc.dsl import kernels
 from infscale.arc.grid import load_split, to_array
 from infscale.arc.search import MARK, _Search, search
@@ -252,6 +255,41 @@ def bench_learners(triples, repeat: int) -> None:
     )
 
 
+#: Training tasks no program of depth <= 3 fits, whose depth-3 pass ends in a few seconds.
+SCREEN_TASKS = ("834ec97d", "673ef223", "234bbc79", "928ad970", "3befdf3e")
+
+
+def bench_screening(tasks, repeat: int) -> None:
+    by_id = {nt.task_id: nt for nt in tasks}
+    triples = list(task_triples([by_id[t] for t in SCREEN_TASKS]))
+    print(
+        f"\n5. last-layer screening: whole searches to the end of depth 3, {len(triples)} tasks (best of {repeat})"
+    )
+    wall = {False: 0.0, True: 0.0}
+    same = True
+    try:
+        for _tid, a, b, c in triples:
+            best = {False: float("inf"), True: float("inf")}
+            progs = {}
+            for _ in range(repeat):
+                for flag in (False, True):
+                    search_mod.SCREEN_LAST_LAYER = flag
+                    clear_caches()
+                    t0 = time.perf_counter()
+                    r = search(a, b, c, time_budget_s=1e4)
+                    best[flag] = min(best[flag], time.perf_counter() - t0)
+                    progs[flag] = [x.program for x in r.candidates]
+            same &= progs[False] == progs[True]
+            for flag in (False, True):
+                wall[flag] += best[flag]
+    finally:
+        search_mod.SCREEN_LAST_LAYER = True
+    print(
+        f"   off {wall[False]:.1f}s, on {wall[True]:.1f}s -> {wall[False] / wall[True]:.2f}x; "
+        f"identical programs: {same}"
+    )
+
+
 def _same_result(x, y) -> bool:
     if x is None or isinstance(x, str):
         return x == y
@@ -290,6 +328,7 @@ def main() -> None:
     search_triples = list(task_triples(tasks[::step][: args.search_tasks]))
     bench_search(search_triples, args.max_nodes, args.budget)
     bench_learners(search_triples, args.repeat)
+    bench_screening(tasks, min(args.repeat, 2))
     print(f"\n(total {time.perf_counter() - t0:.0f}s)")
 
 
