@@ -93,6 +93,11 @@ def main() -> None:
         f"median {summary.time_quantile(0.5):.2f}s/task, p95 {summary.time_quantile(0.95):.2f}s/task, "
         f"timeouts {timeouts}, wall {wall:.0f}s with {args.workers} workers"
     )
+    unsolved = [r for r in summary.results if r.status == "ok" and r.score < 1]
+    print(
+        f"unsolved tasks whose search ran out of time: {sum(r.search_timed_out for r in unsolved)} of "
+        f"{len(unsolved)} (the others ended their depth-{args.depth} search first)"
+    )
     print(
         "\ncoverage versus budget (replayed from this run)"
         if not args.real_curve

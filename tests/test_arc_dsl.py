@@ -102,6 +102,13 @@ def test_runner_scores_and_enforces_time_limit():
     assert s.score == 0.5
 
 
+def test_runner_says_whether_the_search_ran_out_of_time():
+    tasks = [NamedTask(t, load_task(TRAIN / f"{t}.json")) for t in ("0d3d703e", "09629e4f")]
+    by = {r.task_id: r for r in run_tasks(tasks, {"time_budget_s": 1.0}, workers=2).results}
+    assert not by["0d3d703e"].search_timed_out and by["0d3d703e"].depth_reached >= 1
+    assert by["09629e4f"].search_timed_out and by["09629e4f"].score == 0.0
+
+
 def test_cli_solve_and_errors():
     runner = CliRunner()
     r = runner.invoke(app, ["solve", str(TRAIN / "0d3d703e.json"), "--budget", "3", "--json"])

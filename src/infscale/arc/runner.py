@@ -33,6 +33,8 @@ class TaskResult:
     found_s: list[float] = field(default_factory=list)
     curve: dict[float, float] = field(default_factory=dict)  # replayed score at smaller budgets
     attempts: list[Any] = field(default_factory=list)
+    search_timed_out: bool = False  # the main search stopped at its time limit, not at the end of its depth
+    depth_reached: int = 0
 
 
 @dataclass
@@ -80,6 +82,8 @@ def _child(conn: Connection, nt: NamedTask, solver_kwargs: dict[str, Any], curve
                 found_s=sol.extra.get("found_s", []),
                 curve=replay,
                 attempts=sol.attempts,
+                search_timed_out=sol.timed_out,
+                depth_reached=sol.depth_reached,
             )
         )
     except Exception as exc:  # recorded, scored 0: one bad task must not stop an evaluation
