@@ -55,3 +55,23 @@ def test_screening_drops_no_program_that_fits(monkeypatch, task_id) -> None:
         runs.append([(c.program, [p.tobytes() for p in c.predictions]) for c in res.candidates])
     assert runs[0] == runs[1]
     assert runs[0], "the task has a program of the search"
+
+
+@pytest.mark.slow
+def test_whole_pieces_past_the_pool_limit_are_composed(monkeypatch) -> None:
+    # c3e719e8: output = the input tiled where its majority colour is, by composition of two pieces. With a
+    # pool of one state, only the whole pieces pooled past the limit can give that composition.
+    task = load_task(default_data_root() / "arc" / "ARC-AGI-1" / "data" / "training" / "c3e719e8.json")
+    args = [[to_array(p["input"]) for p in task["train"]], [to_array(p["output"]) for p in task["train"]]]
+    args.append([to_array(p["input"]) for p in task["test"]])
+    want = [to_array(p["output"]) for p in task["test"]]
+    monkeypatch.setattr(search_mod, "POOL_LIMIT", 1)
+    found = {}
+    for pieces in (0, 5000):
+        monkeypatch.setattr(search_mod, "PIECE_LIMIT", pieces)
+        res = search_mod.search(*args, max_depth=2, time_budget_s=60.0, stop_after=4)
+        found[pieces] = [c for c in res.candidates if c.program.startswith("compose(")]
+    assert not found[0]
+    assert found[5000] and all(
+        np.array_equal(p, w) for p, w in zip(found[5000][0].predictions, want, strict=True)
+    )

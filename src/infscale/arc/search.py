@@ -132,9 +132,14 @@ class _Search:
         tr, te = state[: self.n], state[self.n :]
         if not all(g.shape == s for g, s in zip(tr, self.out_shapes, strict=True)):
             return
-        if len(self.pool) < POOL_LIMIT:
-            self.pool.append(PoolEntry(state, " | ".join(program) or "identity", depth))
         same = [g == o for g, o in zip(tr, self.train_out, strict=True)]  # for the exact test and the score
+        if len(self.pool) < POOL_LIMIT or (
+            len(self.pool) < POOL_LIMIT + PIECE_LIMIT
+            and all(not ((g != 0) & ~m).any() for g, m in zip(tr, same, strict=True))
+            and any((g != 0).any() for g in tr)
+        ):
+            # past the limit, whole pieces only (every opaque cell right): compose() uses nothing else
+            self.pool.append(PoolEntry(state, " | ".join(program) or "identity", depth))
         if all(m.all() for m in same):
             self._add(" | ".join(program) or "identity", depth, te)
             return
@@ -243,6 +248,12 @@ class _Search:
                         return True
         if len(self.fallbacks) < 8:
             return True
+        if (
+            len(self.pool) < POOL_LIMIT + PIECE_LIMIT
+            and (r0 != 0).any()
+            and not ((r0 != 0) & (r0 != o0)).any()
+        ):
+            return True  # a whole piece on the first pair
         return bool(np.count_nonzero(r0 == o0) / r0.size > self.fallbacks[-1].train_score)
 
     def _learners(self, state: tuple[Grid, ...], program: list[str], depth: int) -> None:
@@ -409,6 +420,9 @@ class _Search:
 
 
 POOL_LIMIT = 2500
+#: Whole pieces (see compose) pooled past ``POOL_LIMIT``: icecuber composes pieces from its whole search, not
+#: from its first states only.
+PIECE_LIMIT = 5000
 #: Screen last-layer states on the first train pair once the compose pool is full (see ``_children``).
 SCREEN_LAST_LAYER = True
 _UNSEEN = np.full(256, -1, dtype=np.int64)  # an empty colour table for the kernels (copied, never written)
