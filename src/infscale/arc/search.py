@@ -22,7 +22,7 @@ import numpy as np
 from .compose import PoolEntry, compose
 from .dsl import kernels, list_ops
 from .dsl.learners import LEARNERS, apply_colour_map, fit_colour_map
-from .dsl.primitives import MARK, Grid, Transform, transforms_for
+from .dsl.primitives import MARK, Grid, Transform, first_step_extras, fixed_out_shape, transforms_for
 
 
 @dataclass
@@ -82,10 +82,9 @@ class _Search:
         self.learner_depth = learner_depth
         self.learner_states = 40
         colours = sorted({int(c) for g in (*train_in, *train_out, *test_in) for c in np.unique(g)})
-        self.transforms = transforms_for(colours)
+        self.transforms = transforms_for(colours, fixed_out_shape(train_in, train_out))
         self.out_shapes = [o.shape for o in train_out]
         self._out_c = [kernels.as_grid(o) for o in train_out]  # the outputs as the kernels take them
-        self._in0_c = kernels.as_grid(train_in[0])
         self.out_colours = [np.bincount(o.ravel(), minlength=11) > 0 for o in train_out]
         self.same_shape = all(i.shape == o.shape for i, o in zip(train_in, train_out, strict=True))
         self.candidates: list[Candidate] = []
@@ -163,24 +162,26 @@ class _Search:
             del self.fallbacks[8:]
 
     def _colour_map(self, tr: Sequence[Grid]) -> dict[int, int] | None:
-        """``fit_colour_map(tr, train outputs)``; on the kernel when enabled (no sorting of codes)."""
+        """``fit_colour_map(tr, train outputs)`` (the first ``len(tr)`` outputs); on the kernel when enabled
+        (no sorting of codes)."""
         if not kernels.ENABLED:
-            return fit_colour_map(tr, self.train_out)
+            return fit_colour_map(tr, self.train_out[: len(tr)])
         table = _UNSEEN.copy()
-        for g, o in zip(tr, self._out_c, strict=True):
+        for g, o in zip(tr, self._out_c[: len(tr)], strict=True):
             if g.shape != o.shape:
                 return None
             if not kernels.colour_table(kernels.as_grid(g), o, table):
                 return None
         if (table[11:] >= 0).any():  # a colour beyond MARK: the reference's own outcome (an error)
-            return fit_colour_map(tr, self.train_out)
+            return fit_colour_map(tr, self.train_out[: len(tr)])
         return {int(i): int(v) for i, v in enumerate(table[:11]) if v >= 0}
 
     def _overlay_table(self, tr: Sequence[Grid], ins: Sequence[Grid], mode: str) -> np.ndarray | None:
-        """The colour table of the overlay ``mode`` (see :meth:`_overlay`), or None: no such overlay."""
+        """The colour table of the overlay ``mode`` (see :meth:`_overlay`) on the first ``len(tr)`` pairs, or
+        None: no such overlay."""
         if kernels.ENABLED:
             table = _UNSEEN.copy()
-            for g, i, o in zip(tr, ins, self._out_c, strict=True):
+            for g, i, o in zip(tr, ins, self._out_c[: len(tr)], strict=True):
                 if not kernels.overlay_table(
                     kernels.as_grid(g), kernels.as_grid(i), o, table, mode == "paint"
                 ):
@@ -188,7 +189,7 @@ class _Search:
             if not (table[11:] >= 0).any():
                 return table[:11]
         table = np.full(11, -1, dtype=np.int64)
-        for g, i, o in zip(tr, ins, self.train_out, strict=True):
+        for g, i, o in zip(tr, ins, self.train_out[: len(tr)], strict=True):
             top = g != 0 if mode == "paint" else i == 0
             if not np.array_equal(i[~top], o[~top]):
                 return None
@@ -205,7 +206,7 @@ class _Search:
         ins, tins = self.root[: self.n], self.root[self.n :]
         if any(g.shape != i.shape for g, i in zip(te, tins, strict=True)):
             return False
-        for mode in ("paint", "under"):
+        for mode in _MODES:
             table = self._overlay_table(tr, ins, mode)
             if table is None:
                 continue
@@ -225,29 +226,16 @@ class _Search:
 
     def _promising(self, r0: Grid) -> bool:
         """Whether a last-layer state whose first train grid is ``r0`` (of the first output's shape) can pass
-        :meth:`_check` on the first pair: exact up to a colour map, an overlay, or a partial score above the
-        worst kept fallback (the score over all pairs is a mean, so this last test is a heuristic)."""
-        o0 = self.train_out[0]
-        if kernels.ENABLED:
-            g, oc = kernels.as_grid(r0), self._out_c[0]
-            if kernels.colour_table(g, oc, _UNSEEN.copy()):
-                return True
-            if self.same_shape and (
-                kernels.overlay_table(g, self._in0_c, oc, _UNSEEN.copy(), True)
-                or kernels.overlay_table(g, self._in0_c, oc, _UNSEEN.copy(), False)
-            ):
-                return True
-        else:
-            if fit_colour_map([r0], [o0]) is not None:
-                return True
-            i0 = self.root[0]
-            for top in (r0 != 0, i0 == 0) if self.same_shape else ():
-                if np.array_equal(i0[~top], o0[~top]):
-                    codes = np.unique(r0[top].astype(np.int64) * 16 + o0[top])
-                    if np.unique(codes // 16).size == codes.size:
-                        return True
+        :meth:`_check` on the first pair: exact up to a colour map, an overlay, a whole piece for compose (while
+        pieces are pooled), or a partial score above the worst kept fallback (the score over all pairs is a
+        mean, so this last test is a heuristic)."""
+        if self._colour_map([r0]) is not None:
+            return True
+        if self.same_shape and any(self._overlay_table([r0], self.root[:1], m) is not None for m in _MODES):
+            return True
         if len(self.fallbacks) < 8:
             return True
+        o0 = self.train_out[0]
         if (
             len(self.pool) < POOL_LIMIT + PIECE_LIMIT
             and (r0 != 0).any()
@@ -425,6 +413,7 @@ POOL_LIMIT = 2500
 PIECE_LIMIT = 5000
 #: Screen last-layer states on the first train pair once the compose pool is full (see ``_children``).
 SCREEN_LAST_LAYER = True
+_MODES = ("paint", "under")  # the overlays: the program's cells on top of the input, or under it
 _UNSEEN = np.full(256, -1, dtype=np.int64)  # an empty colour table for the kernels (copied, never written)
 #: Apply the list ops that are not in every node's vocabulary (``list_ops.first_step_transforms``) to the
 #: inputs, as first steps of programs: a few extra depth-1 states, where at every node they cost ~15% of
@@ -434,7 +423,10 @@ FIRST_STEP = True
 
 @cache
 def _first_step_transforms() -> list[tuple[str, Transform]]:
-    return list_ops.first_step_transforms()
+    return list_ops.first_step_transforms() + (first_step_extras() if FIRST_STEP_EXTRAS else [])
+
+
+FIRST_STEP_EXTRAS = True
 
 
 #: Depth-1 states the learners are fitted on before the depth-2 pass (the rest of the closest
