@@ -22,7 +22,7 @@ import numpy as np
 from .compose import PoolEntry, compose
 from .dsl import kernels, list_ops
 from .dsl.learners import LEARNERS, apply_colour_map, fit_colour_map
-from .dsl.primitives import MARK, Grid, Transform, first_step_extras, fixed_out_shape, transforms_for
+from .dsl.primitives import MARK, Grid, Transform, fixed_out_shape, transforms_for
 
 
 @dataclass
@@ -423,10 +423,7 @@ FIRST_STEP = True
 
 @cache
 def _first_step_transforms() -> list[tuple[str, Transform]]:
-    return list_ops.first_step_transforms() + (first_step_extras() if FIRST_STEP_EXTRAS else [])
-
-
-FIRST_STEP_EXTRAS = True
+    return list_ops.first_step_transforms()
 
 
 #: Depth-1 states the learners are fitted on before the depth-2 pass (the rest of the closest

@@ -61,6 +61,7 @@ KERNEL_BACKED = (
     "surround",
     "connect_",
     "rays_",
+    "smear_",
     "colour_by_size_rank",
     "crop_obj",
     "crop_cobj",
@@ -1354,6 +1355,7 @@ def _compile_all() -> None:
     unique_rows_cols(g)
     connect(g, True, True)
     rays(g, np.array([1, 0], np.int64), np.array([0, 1], np.int64))
+    smear(g, np.array([1, -1], np.int64), np.array([1, 0], np.int64))
     outline(g)
     interior_mark(g)
     surround(g)
@@ -1381,3 +1383,33 @@ def _compile_all() -> None:
     t256 = np.full(256, -1, np.int64)
     colour_table(g, g, t256)
     overlay_table(g, g, g, t256, True)
+
+
+# ---------------------------------------------------------------- smear (icecuber's vocabulary)
+@_jit
+def smear(g, dys, dxs):  # type: ignore[no-untyped-def]
+    """icecuber's ``smear``: for each direction in turn, every 0 cell takes the colour of the nearest
+    non-zero cell behind it (a later direction overwrites an earlier one). changed is False when no cell
+    changes."""
+    h, w = g.shape
+    out = g.copy()
+    carry = np.zeros((h, w), np.uint8)
+    changed = False
+    for k in range(dys.shape[0]):
+        dy = dys[k]
+        dx = dxs[k]
+        for i in range(h):
+            y = i if dy >= 0 else h - 1 - i
+            for j in range(w):
+                x = j if dx >= 0 else w - 1 - j
+                v = g[y, x]
+                if v == 0:
+                    py = y - dy
+                    px = x - dx
+                    if 0 <= py < h and 0 <= px < w:
+                        v = carry[py, px]
+                carry[y, x] = v
+                if v != 0 and out[y, x] != v:
+                    out[y, x] = v
+                    changed = True
+    return out, changed

@@ -156,12 +156,27 @@ LOCAL_FEATURES = (
 )
 
 
+def _sorted_unique(x: np.ndarray) -> np.ndarray:
+    """``np.unique(x)`` of an integer array by a sort: numpy's hashing unique is several times slower on the
+    many distinct neighbourhood codes (the learners' hot path)."""
+    s = np.sort(x, axis=None)
+    if s.size > 1:
+        s = s[np.concatenate(([True], s[1:] != s[:-1]))]
+    return s
+
+
 def _local_tables(inputs: Sequence[Grid], outputs: Sequence[Grid]) -> list[tuple[int, str, dict[int, int]]]:
     found = []
     vals = np.concatenate([b.ravel().astype(np.int64) for b in outputs])
+    n0 = inputs[0].size
     for feature in LOCAL_FEATURES:
-        keys = np.concatenate([_neigh_codes(a, feature).ravel() for a in inputs])
-        pairs = np.unique(keys * 16 + vals)
+        first = _neigh_codes(inputs[0], feature).ravel()
+        # most features already clash within the first pair: refused before the other pairs are coded
+        k0 = _sorted_unique(first * 16 + vals[:n0]) // 16
+        if len(inputs) > 1 and (k0[1:] == k0[:-1]).any():
+            continue
+        keys = np.concatenate([first, *(_neigh_codes(a, feature).ravel() for a in inputs[1:])])
+        pairs = _sorted_unique(keys * 16 + vals)
         k = pairs // 16
         if (k[1:] == k[:-1]).any():  # pairs are sorted: a repeated key has two output colours
             continue
@@ -643,6 +658,17 @@ def fit_object_recolour(
 
 
 # ---------------------------------------------------------------- crop the object chosen by a feature
+def _is_window(a: Grid, b: Grid) -> bool:
+    """Whether ``b`` equals some ``b``-shaped window of ``a``."""
+    h, w = b.shape
+    if h > a.shape[0] or w > a.shape[1] or b.size == 0:
+        return False
+    if (h, w) == a.shape:
+        return bool(np.array_equal(a, b))
+    win = np.lib.stride_tricks.sliding_window_view(a, (h, w))
+    return bool((win == b).all(axis=(2, 3)).any())
+
+
 CROP_KINDS = ((True, True, False), (False, False, False), (True, False, False), (True, True, True))
 
 
@@ -653,6 +679,10 @@ def fit_object_crop(
     chosen object in every train pair (and by no other object of its grid)."""
     from .objects import background
 
+    # every reading crops an object's box: an output that is no window of its input is refused before any
+    # labelling (most states: the same shape and a changed grid)
+    if not all(_is_window(a, b) for a, b in zip(inputs, outputs, strict=True)):
+        return None
     for diag, multi, bg_major in CROP_KINDS:
         per_pair: list[tuple[tuple[Obj, ...], list[dict[str, object]], list[int]]] = []
         for a, b in zip(inputs, outputs, strict=True):
@@ -712,6 +742,7 @@ def fit_constant(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequenc
     return None
 
 
+from . import addition_learners as _ad  # noqa: E402
 from . import assembly_learners as _al  # noqa: E402
 from . import celltree_learners as _ct  # noqa: E402
 from . import count_learners as _cl  # noqa: E402
@@ -779,4 +810,5 @@ LEARNERS: list[tuple[str, Learner]] = [
     *_om.OBJMAP_LEARNERS,
     *_ct.CELLTREE_LEARNERS,
     *_mv.MOTION_LEARNERS,
+    *_ad.ADDITION_LEARNERS,
 ]

@@ -369,19 +369,20 @@ def _phase(h: int, w: int, p: int, q: int, from_end_r: bool, from_end_c: bool) -
 
 def _consistent(inputs: Sequence[Grid], outputs: Sequence[Grid], p: int, q: int, er: bool, ec: bool) -> bool:
     """No (colour, row phase, column phase) goes to two output colours."""
-    table: dict[int, int] = {}
+    # one flat table over every key (colour < 256, phases < 16): a scatter and a gather per pair, no sort
+    table = np.full(256 * 256, -1, dtype=np.int16)
     for a, b in zip(inputs, outputs, strict=True):
         h, w = a.shape
         r = np.arange(h)[:, None] if not er else h - 1 - np.arange(h)[:, None]
         c = np.arange(w)[None, :] if not ec else w - 1 - np.arange(w)[None, :]
-        key = a.astype(np.int64) * 256 + (r % p) * 16 + (c % q)
-        codes = np.unique(key.ravel() * 16 + b.ravel())
-        k, v = codes // 16, codes % 16
-        if np.unique(k).size != k.size:
+        k = (a.astype(np.int64) * 256 + (r % p) * 16 + (c % q)).ravel()
+        v = b.ravel().astype(np.int16)
+        prev = table[k]
+        if ((prev >= 0) & (prev != v)).any():  # a key an earlier pair sent elsewhere
             return False
-        for kk, vv in zip(k.tolist(), v.tolist(), strict=True):
-            if table.setdefault(kk, vv) != vv:
-                return False
+        table[k] = v
+        if (table[k] != v).any():  # a key of this pair going to two colours (the last write won)
+            return False
     return True
 
 

@@ -582,6 +582,9 @@ def _pointer_draw(
     out = g.copy()
     h, w = g.shape
     drew = False
+    # the rays step cell by cell: Python lists read faster than numpy scalars
+    gl = g.tolist()
+    tl = target.tolist() if target is not None else None
     for o, cols, counts, ys, xs, cy, cx in objs:
         if key == _NOTCH:
             # a one-coloured shape missing one cell of its box points out through that notch
@@ -617,8 +620,8 @@ def _pointer_draw(
                     y2, x2 = r + step * dy, c + step * dx
                     if not (0 <= y2 < h and 0 <= x2 < w):
                         break
-                    if g[y2, x2] == bg:
-                        if target is not None and target[y2, x2] != colour:
+                    if gl[y2][x2] == bg:
+                        if tl is not None and tl[y2][x2] != colour:
                             return None  # fitting: this reading already disagrees with the output
                         out[y2, x2] = colour
                 else:
@@ -635,6 +638,17 @@ def _pointer_draw(
         if mode == "smear":
             out[o.r0 : o.r1, o.c0 : o.c1][o.mask & (o.patch == k)] = colour
     return out if drew else None
+
+
+def _key_applies(objs: list[_Pointer], key: int) -> bool:
+    """Whether some object passes :func:`_pointer_draw`'s per-object filter for ``key`` (for some spec)."""
+    for o, cols, counts, *_ in objs:
+        if key == _NOTCH:
+            if len(cols) == 1 and o.size == o.mask.size - 1:
+                return True
+        elif len(cols) == 2 and (counts[0] != counts[1] if key == _MINORITY else key in cols):
+            return True
+    return False
 
 
 def fit_pointer_rays(
@@ -655,6 +669,8 @@ def fit_pointer_rays(
     if (first := _pointers(inputs[0])) is None:
         return None  # every reading needs a few pointers in the first input (computed once, not per reading)
     for key in (_MINORITY, _NOTCH, *sorted(keys)):
+        if not _key_applies(first[1], key):
+            continue  # no object of the first input has such a key cell: every spec draws nothing
         for spec in _POINTER_SPECS:
             if _pointer_draw(inputs[0], key, spec, outputs[0], first) is None:
                 continue  # cheap refusal on the first pair
@@ -894,7 +910,15 @@ def fit_mirror_side(
     if len(fills) != 1:
         return None
     fill = fills.pop()
+    # the first train input decides most keys (as in ``_mirror_side``): no key draws without a few objects,
+    # and a key draws only on a two-coloured object holding it
+    objs = objects(inputs[0], background(inputs[0]), diag=True, multicolour=True)
+    if not objs or len(objs) > _MAX_OBJECTS:
+        return None
+    two = [cc for o in objs if (cc := np.unique(o.patch[o.mask], return_counts=True))[0].size == 2]
     for key in (_MINORITY, *sorted(keys)):
+        if not any(counts[0] != counts[1] if key == _MINORITY else key in cols for cols, counts in two):
+            continue
 
         def pred(g: Grid, key: int = key) -> Grid | None:
             return _mirror_side(g, key, fill)

@@ -30,7 +30,6 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import cast
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from .learners import Learner
 from .object_learners import _has_mark
@@ -261,13 +260,32 @@ def _left_behind(o: Obj, p: Place, shape: tuple[int, int]) -> np.ndarray:
     return old
 
 
+def _match_map(b: Grid, patch: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per top-left corner, whether that window of ``b`` shows ``patch`` on ``mask``; the caller checks that
+    the patch fits in ``b``. One masked cell at a time over every window, stopping when no window is left
+    (most objects show nowhere: a few cells decide, and no window stack is copied)."""
+    oh, ow = mask.shape
+    hh, ww = b.shape[0] - oh + 1, b.shape[1] - ow + 1
+    ok = np.ones((hh, ww), dtype=bool)
+    for y, x in zip(*np.nonzero(mask), strict=True):
+        ok &= b[y : y + hh, x : x + ww] == patch[y, x]
+        if not ok.any():
+            break
+    return ok
+
+
+def _matches(b: Grid, patch: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Top-left corners (raster order) of the windows of :func:`_match_map`."""
+    ys, xs = np.nonzero(_match_map(b, patch, mask))
+    return ys, xs
+
+
 def _landings(o: Obj, b: Grid) -> set[tuple[int, int]]:
     """Displacements placing the object's patch (as it is) where the output shows it."""
     oh, ow = o.shape
     if oh > b.shape[0] or ow > b.shape[1]:
         return set()
-    win = sliding_window_view(b, (oh, ow))
-    ys, xs = np.nonzero((win[:, :, o.mask] == o.patch[o.mask]).all(axis=-1))
+    ys, xs = _matches(b, o.patch, o.mask)
     return {(y - o.r0, x - o.c0) for y, x in zip(ys.tolist(), xs.tolist(), strict=True)}
 
 
@@ -277,15 +295,20 @@ def _landing_cover(o: Obj, b: Grid) -> np.ndarray:
     oh, ow = o.shape
     if oh > b.shape[0] or ow > b.shape[1]:
         return cover
-    win = sliding_window_view(b, (oh, ow))
     for patch, mask in (
         (o.patch, o.mask),
         (o.patch[::-1], o.mask[::-1]),
         (o.patch[:, ::-1], o.mask[:, ::-1]),
     ):
-        ys, xs = np.nonzero((win[:, :, mask] == patch[mask]).all(axis=-1))
-        for y, x in zip(ys.tolist(), xs.tolist(), strict=True):
-            cover[y : y + oh, x : x + ow] |= mask
+        ok = _match_map(b, patch, mask)
+        if np.count_nonzero(ok) <= np.count_nonzero(mask):
+            ys, xs = np.nonzero(ok)
+            for y, x in zip(ys.tolist(), xs.tolist(), strict=True):
+                cover[y : y + oh, x : x + ow] |= mask
+        else:  # many places (a small object): the same union, one mask cell at a time
+            hh, ww = ok.shape
+            for y, x in zip(*np.nonzero(mask), strict=True):
+                cover[y : y + hh, x : x + ww] |= ok
     return cover
 
 
@@ -492,11 +515,10 @@ def _samples(
             ]
         )
         fills.append(fill)
+        if kinds[-1].count(0) > _MAX_MOVED or kinds[-1].count(1) > _MAX_COPIED:
+            return None  # before the next pairs' kinds
     res: list[tuple[int, int, frozenset[Option]]] = []
     used: set[Gen] = set()
-    for k in range(len(ms)):
-        if kinds[k].count(0) > _MAX_MOVED or kinds[k].count(1) > _MAX_COPIED:
-            return None
     # necessary, from templates alone: an object that changes is erased or shows elsewhere (maybe mirrored),
     # and every filled cell shows a copy of some object's patch
     for k, (m, b) in enumerate(zip(ms, outputs, strict=True)):
@@ -567,8 +589,13 @@ def fit_object_motion(
             (d & (a == bg) & (b != bg)).any() for a, b, d, bg in zip(inputs, outputs, diffs, bgs, strict=True)
         ):
             continue
-        ms = [_Motion(a, reading) for a in inputs]
-        if any(not m.objs or len(m.objs) > _MAX_OBJECTS for m in ms):
+        ms: list[_Motion] = []
+        for a in inputs:  # one scene at a time: a pair with no or too many objects stops the reading
+            m = _Motion(a, reading)
+            if not m.objs or len(m.objs) > _MAX_OBJECTS:
+                break
+            ms.append(m)
+        if len(ms) < len(inputs):
             continue
         key = tuple((m.bg, tuple((o.r0, o.c0, o.r1, o.c1, o.size) for o in m.objs)) for m in ms)
         if key in tried:

@@ -77,9 +77,23 @@ def _verify(pred: Predictor, inputs: Sequence[Grid], outputs: Sequence[Grid], te
     return all(pred(t) is not None for t in tests)
 
 
+# grid id -> (the grid, whether it holds the marker): the learners of one search state ask about the same
+# grid objects ~100 times. The grid is kept with its entry, so its id is not reused while the entry lives
+# (grids are never written to: the search shares them between states).
+_MARK_MEMO: dict[int, tuple[Grid, bool]] = {}
+
+
 def _has_mark(grids: Sequence[Grid]) -> bool:
     # called by most learners on every search state: a max reduction is cheaper than a comparison array
-    return any(g.size and g.max() >= MARK for g in grids)
+    for g in grids:
+        hit = _MARK_MEMO.get(id(g))
+        if hit is None or hit[0] is not g:
+            if len(_MARK_MEMO) > 512:
+                _MARK_MEMO.clear()
+            hit = _MARK_MEMO[id(g)] = (g, bool(g.size and g.max() >= MARK))
+        if hit[1]:
+            return True
+    return False
 
 
 def _same_shape_pairs(inputs: Sequence[Grid], outputs: Sequence[Grid], changes: str = "") -> bool:
@@ -893,6 +907,12 @@ def fit_part_overlay(
     stacked in a learned priority order (a cell shows the first part that is non-zero there)."""
     if _has_mark(inputs):
         return None
+    # every cut (two parts or more, separator cells too) gives parts smaller than the input in some side
+    if any(
+        b.shape[0] > a.shape[0] or b.shape[1] > a.shape[1] or b.shape == a.shape
+        for a, b in zip(inputs, outputs, strict=True)
+    ):
+        return None
     for how in ("sep", "h2", "v2", "h3", "v3", "h4", "v4", "q4"):
         parts = [_parts(a, how) for a in inputs]
         if any(p is None or p[0].shape != b.shape for p, b in zip(parts, outputs, strict=True)):
@@ -1096,9 +1116,11 @@ def fit_cell_summary(
     of coloured cells or its colour set."""
     if _has_mark(inputs):
         return None
-    layouts = [_cell_grid(a) for a in inputs]
-    if any(lay is None for lay in layouts):
-        return None
+    layouts = []
+    for a in inputs:  # the first grid without separators refuses, before the others are split
+        if (lay := _cell_grid(a)) is None:
+            return None
+        layouts.append(lay)
     small = all(
         b.shape == (len(lay[0]), len(lay[1]))
         for lay, b in zip(layouts, outputs, strict=True)

@@ -900,6 +900,51 @@ def rays(directions: str) -> Transform:
     return f
 
 
+#: icecuber's smear direction sets beyond ``rays_*`` (the single axis directions and all four stay there):
+#: (dy, dx) steps, applied in this order.
+SMEAR_SETS: dict[str, tuple[tuple[int, int], ...]] = {
+    "lr": ((0, 1), (0, -1)),
+    "ud": ((1, 0), (-1, 0)),
+    "dr": ((1, 1),),
+    "ul": ((-1, -1),),
+    "ur": ((-1, 1),),
+    "dl": ((1, -1),),
+    "diag1": ((1, 1), (-1, -1)),
+    "diag2": ((-1, 1), (1, -1)),
+    "diag": ((1, 1), (-1, -1), (-1, 1), (1, -1)),
+    "all8": ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, -1), (-1, 1), (1, -1)),
+}
+
+
+def smear(steps: tuple[tuple[int, int], ...]) -> Transform:
+    """icecuber's ``smear``: per direction in turn, every 0 cell takes the colour of the nearest non-zero
+    cell behind it (so a ray stops at the next shape, which shoots its own; later directions win)."""
+    dys = np.array([s[0] for s in steps], dtype=np.int64)
+    dxs = np.array([s[1] for s in steps], dtype=np.int64)
+
+    def f(g: Grid) -> Grid | None:
+        if kernels.ENABLED:
+            res, changed_k = kernels.smear(_c(g), dys, dxs)
+            return res if changed_k else None
+        h, w = g.shape
+        out = g.copy()
+        carry = np.zeros((h, w), dtype=np.uint8)
+        changed = False
+        for dy, dx in steps:
+            for y in range(h) if dy >= 0 else range(h - 1, -1, -1):
+                for x in range(w) if dx >= 0 else range(w - 1, -1, -1):
+                    v = int(g[y, x])
+                    if v == 0 and 0 <= y - dy < h and 0 <= x - dx < w:
+                        v = int(carry[y - dy, x - dx])
+                    carry[y, x] = v
+                    if v and out[y, x] != v:
+                        out[y, x] = v
+                        changed = True
+        return out if changed else None
+
+    return f
+
+
 def remove_noise(k: int) -> Transform:
     """Delete objects (8-connected, any colour) of at most ``k`` cells."""
 
@@ -958,8 +1003,116 @@ def count_colours_row(g: Grid) -> Grid | None:
     return np.array([cols], dtype=np.uint8)
 
 
-def transforms_for(colours: list[int]) -> list[tuple[str, Transform]]:
-    """The full transform list, with colour-parameterised transforms for ``colours``."""
+# ---------------------------------------------------------------- to the outputs' fixed shape
+def fixed_out_shape(train_in: list[Grid], train_out: list[Grid]) -> tuple[int, int] | None:
+    """The one shape every train output has, when some train input has another one (the test output is then
+    taken to have it too, as icecuber's binary functions with the output size as second argument do)."""
+    shapes = {o.shape for o in train_out}
+    if len(shapes) != 1:
+        return None
+    shape = next(iter(shapes))
+    if all(i.shape == shape for i in train_in):
+        return None
+    return (int(shape[0]), int(shape[1]))
+
+
+def embed_to(shape: tuple[int, int], centred: bool) -> Transform:
+    """icecuber's ``embed``: the grid in a 0 canvas of ``shape``, at the top-left corner or centred (cut
+    where it does not fit)."""
+    hh, ww = shape
+
+    def f(g: Grid) -> Grid | None:
+        h, w = g.shape
+        if (h, w) == shape:
+            return None
+        oy, ox = ((hh - h) // 2, (ww - w) // 2) if centred else (0, 0)
+        out = np.zeros(shape, dtype=np.uint8)
+        y0, x0 = max(oy, 0), max(ox, 0)
+        y1, x1 = min(oy + h, hh), min(ox + w, ww)
+        if y1 <= y0 or x1 <= x0:
+            return None
+        out[y0:y1, x0:x1] = g[y0 - oy : y1 - oy, x0 - ox : x1 - ox]
+        return out
+
+    return f
+
+
+def repeat_to(shape: tuple[int, int], pad: int, mirror: bool) -> Transform:
+    """icecuber's ``repeat`` / ``mirror``: tile the grid from the top-left corner over ``shape``, every copy
+    followed by ``pad`` 0 rows and columns; ``mirror``: every other copy flipped (mirror tiling)."""
+    hh, ww = shape
+
+    def f(g: Grid) -> Grid | None:
+        h, w = g.shape
+        if (h, w) == shape:
+            return None
+        cell = g
+        if pad:
+            cell = np.zeros((h + pad, w + pad), dtype=np.uint8)
+            cell[:h, :w] = g
+        if mirror:
+            top = np.hstack([cell, _flip_pad(cell, h, w, pad, axis=1)])
+            cell = np.vstack([top, _flip_pad(top, h, w, pad, axis=0)])
+        reps = (-(-hh // cell.shape[0]), -(-ww // cell.shape[1]))
+        return np.tile(cell, reps)[:hh, :ww]
+
+    return f
+
+
+def _flip_pad(cell: Grid, h: int, w: int, pad: int, axis: int) -> Grid:
+    """The mirrored copy of a padded tile: the grid part flipped, the padding kept after it."""
+    if not pad:
+        return np.flip(cell, axis=axis)
+    out = np.zeros_like(cell)
+    if axis == 1:
+        out[:, :w] = cell[:, :w][:, ::-1]
+        out[:, w:] = cell[:, w:]
+    else:
+        out[:h] = cell[:h][::-1]
+        out[h:] = cell[h:]
+    return out
+
+
+def scale_to(shape: tuple[int, int]) -> Transform:
+    """icecuber's ``broadcast`` (integer ratios only): scale the grid up to ``shape``, or down to it with each
+    block's majority colour (lowest on ties)."""
+    hh, ww = shape
+
+    def f(g: Grid) -> Grid | None:
+        h, w = g.shape
+        if (h, w) == shape:
+            return None
+        if hh % h == 0 and ww % w == 0:
+            return np.repeat(np.repeat(g, hh // h, axis=0), ww // w, axis=1)
+        if h % hh == 0 and w % ww == 0:
+            a, b = h // hh, w // ww
+            blocks = g.reshape(hh, a, ww, b).transpose(0, 2, 1, 3).reshape(hh * ww, a * b)
+            cnt = np.zeros((hh * ww, 11), dtype=np.int64)
+            np.add.at(cnt, (np.repeat(np.arange(hh * ww), a * b), blocks.ravel()), 1)
+            return cnt.argmax(axis=1).astype(np.uint8).reshape(hh, ww)
+        return None
+
+    return f
+
+
+def to_shape_transforms(shape: tuple[int, int]) -> list[tuple[str, Transform]]:
+    """The transforms onto the outputs' fixed ``shape`` (unwrapped)."""
+    return [
+        ("embed_tl", embed_to(shape, False)),
+        ("embed_c", embed_to(shape, True)),
+        ("repeat_to", repeat_to(shape, 0, False)),
+        ("repeat1_to", repeat_to(shape, 1, False)),
+        ("mirror_to", repeat_to(shape, 0, True)),
+        ("mirror1_to", repeat_to(shape, 1, True)),
+        ("scale_to", scale_to(shape)),
+    ]
+
+
+def transforms_for(
+    colours: list[int], out_shape: tuple[int, int] | None = None
+) -> list[tuple[str, Transform]]:
+    """The full transform list, with colour-parameterised transforms for ``colours``, and the transforms
+    onto ``out_shape`` when the outputs have one fixed shape (:func:`fixed_out_shape`)."""
     ts: list[tuple[str, Transform]] = list(RIGID)
     ts += [
         ("crop_nonzero", crop_nonzero),
@@ -1023,6 +1176,7 @@ def transforms_for(colours: list[int]) -> list[tuple[str, Transform]]:
         ("rays_r", rays("r")),
         ("rays_l", rays("l")),
         ("rays_hv", rays("udlr")),
+        *((f"smear_{k}", smear(v)) for k, v in SMEAR_SETS.items()),
         ("remove_noise1", remove_noise(1)),
         ("remove_noise2", remove_noise(2)),
         ("keep_largest_only", keep_largest_only),
@@ -1050,6 +1204,8 @@ def transforms_for(colours: list[int]) -> list[tuple[str, Transform]]:
     from . import list_ops  # here: list_ops builds on this module
 
     ts += list_ops.selected()
+    if out_shape is not None:
+        ts += to_shape_transforms(out_shape)
     return [(n, _wrap(f)) for n, f in ts]
 
 

@@ -188,7 +188,12 @@ def fit_shape_substitute(
         return None
     if all(np.array_equal(a, b) for a, b in zip(inputs, outputs, strict=True)):
         return None
+    # a one-colour object lies inside one multicolour object (same background, same connectivity; 4-connected
+    # inside 8-connected): its box too, so a change outside every box of a coarser reading refuses the finer
+    outside: set[tuple[bool, bool, bool]] = set()
     for diag, multi, bg_major in _KINDS:
+        if any(d >= diag and m >= multi and bm == bg_major for d, m, bm in outside):
+            continue
         per = []
         for a, b in zip(inputs, outputs, strict=True):
             _, objs = _objs(a, diag, multi, bg_major)
@@ -198,6 +203,7 @@ def fit_shape_substitute(
             for o in objs:
                 inside[o.r0 : o.r1, o.c0 : o.c1] = True
             if not np.array_equal(a[~inside], b[~inside]):
+                outside.add((diag, multi, bg_major))
                 break  # a change outside every object's box
             changed = [
                 not np.array_equal(a[o.r0 : o.r1, o.c0 : o.c1], b[o.r0 : o.r1, o.c0 : o.c1]) for o in objs

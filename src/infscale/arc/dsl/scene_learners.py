@@ -216,8 +216,9 @@ def _template_move(g: Grid, diag: bool, keep: bool) -> Grid | None:
     objs = objects(g, bg, diag, True)
     if len(objs) < 2 or len(objs) > _MAX_OBJECTS:
         return None
-    templates = [o for o in objs if np.unique(o.patch[o.mask]).size > 1]
-    markers = [o for o in objs if np.unique(o.patch[o.mask]).size == 1]
+    multi = [bool(((v := o.patch[o.mask]) != v[0]).any()) for o in objs]  # np.unique(v).size > 1, cheaper
+    templates = [o for o, m in zip(objs, multi, strict=True) if m]  # more than one colour
+    markers = [o for o, m in zip(objs, multi, strict=True) if not m]
     if not templates or not markers:
         return None
     out = g.copy()
