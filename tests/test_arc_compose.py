@@ -96,3 +96,22 @@ def test_the_held_out_pair_check_refuses_pieces_fitting_one_pair_each():
     pool = [entry(inp, "identity", 0), entry(a, "a"), entry(b, "b")]
     assert compose(pool, out, colour_pieces=True, held_out_check=False), "the pieces do fit train"
     assert compose(pool, out, colour_pieces=True) == []
+
+
+def test_three_pieces_need_the_held_out_pair_check():
+    # The input (its 5 kept) and three whole pieces fit train together, but `c` only acts on pair 1 and `a`,
+    # `b` only on pair 0: any base needs three pieces, and three pieces need the leave-one-pair-out check
+    # (more pieces fit more by accident).
+    inp = [g([[0, 0, 0, 0, 5]])] * 3
+    a = [g([[1, 2, 0, 0, 0]]), g([[0, 0, 0, 0, 0]]), g([[1, 0, 0, 0, 0]])]
+    b = [g([[0, 0, 3, 0, 0]]), g([[0, 0, 0, 0, 0]]), g([[0, 0, 3, 0, 0]])]
+    c = [g([[0, 0, 0, 0, 0]]), g([[0, 0, 0, 4, 0]]), g([[0, 0, 0, 4, 0]])]
+    out = [g([[1, 2, 3, 0, 5]]), g([[0, 0, 0, 4, 5]])]
+    pool = [entry(inp, "identity", 0), entry(a, "a"), entry(b, "b"), entry(c, "c")]
+    assert compose(pool, out, max_pieces=3), "three pieces fit train"
+    assert compose(pool, out) == []
+    # the same pieces acting on every pair pass the check
+    a2, b2, c2 = [g([[1, 2, 0, 0, 0]])] * 3, [g([[0, 0, 3, 0, 0]])] * 3, [g([[0, 0, 0, 4, 0]])] * 3
+    pool = [entry(inp, "identity", 0), entry(a2, "a"), entry(b2, "b"), entry(c2, "c")]
+    found = compose(pool, [g([[1, 2, 3, 4, 5]])] * 2)
+    assert found and np.array_equal(found[0].predictions[0], g([[1, 2, 3, 4, 5]]))
