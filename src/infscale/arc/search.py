@@ -155,11 +155,11 @@ class _Search:
         # below 8 terms numpy sums in order, as sum() does (from 8 on it sums pairwise)
         accs = [np.count_nonzero(m) / m.size for m in same]
         acc = sum(accs) / len(accs) if len(accs) < 8 else float(np.mean(accs))
-        better = len(self.fallbacks) < 8 or acc > self.fallbacks[-1].train_score
+        better = len(self.fallbacks) < FALLBACKS or acc > self.fallbacks[-1].train_score
         if better and not any((g >= MARK).any() for g in te):
             self.fallbacks.append(Candidate(" | ".join(program) or "identity", depth, acc, list(te)))
             self.fallbacks.sort(key=lambda c: (-c.train_score, c.complexity))
-            del self.fallbacks[8:]
+            del self.fallbacks[FALLBACKS:]
 
     def _colour_map(self, tr: Sequence[Grid]) -> dict[int, int] | None:
         """``fit_colour_map(tr, train outputs)`` (the first ``len(tr)`` outputs); on the kernel when enabled
@@ -233,7 +233,7 @@ class _Search:
             return True
         if self.same_shape and any(self._overlay_table([r0], self.root[:1], m) is not None for m in _MODES):
             return True
-        if len(self.fallbacks) < 8:
+        if len(self.fallbacks) < FALLBACKS:
             return True
         o0 = self.train_out[0]
         if (
@@ -408,6 +408,7 @@ class _Search:
 
 
 POOL_LIMIT = 2500
+FALLBACKS = 8  # best partial programs kept (attempts when nothing fits)
 #: Whole pieces (see compose) pooled past ``POOL_LIMIT``: icecuber composes pieces from its whole search, not
 #: from its first states only.
 PIECE_LIMIT = 5000
