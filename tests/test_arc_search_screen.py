@@ -75,3 +75,15 @@ def test_whole_pieces_past_the_pool_limit_are_composed(monkeypatch) -> None:
     assert found[5000] and all(
         np.array_equal(p, w) for p, w in zip(found[5000][0].predictions, want, strict=True)
     )
+
+
+def test_learner_states_break_closeness_ties_by_cells_right() -> None:
+    s = _state()
+    n = s.n + 1
+    out = s.train_out
+    near = tuple([*(o.copy() for o in out), g([[0]])][:n])  # every train cell right
+    half = tuple([*(np.where(o == 5, 0, o).astype(np.uint8) for o in out), g([[0]])][:n])
+    other = tuple([g([[1]]), g([[1]]), g([[0]])])  # another shape: no cell counted right
+    layer = [(3.0, other, ["a"]), (3.0, half, ["b"]), (3.5, other, ["c"]), (3.0, near, ["d"])]
+    order = [p[0] for _, _, p in s._learner_order(layer)]
+    assert order == ["c", "d", "b", "a"]  # closeness first; among the ties, most cells right first

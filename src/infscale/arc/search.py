@@ -291,6 +291,22 @@ class _Search:
             score += float((present & cols).sum()) / float((present | cols).sum())
         return score / self.n
 
+    def _learner_order(
+        self, layer: list[tuple[float, tuple[Grid, ...], list[str]]]
+    ) -> list[tuple[float, tuple[Grid, ...], list[str]]]:
+        """``layer`` (sorted by closeness) with ties broken by the cells already right (states of the outputs'
+        shapes): most tasks have more tied states than learner slots, and the vocabulary's order alone
+        decided which got learners, so a new transform could displace a learner's fit."""
+
+        def right(state: tuple[Grid, ...]) -> float:
+            cells = [
+                np.count_nonzero(g == o) / o.size if g.shape == o.shape else 0.0
+                for g, o in zip(state[: self.n], self.train_out, strict=True)
+            ]
+            return sum(cells) / len(cells)
+
+        return sorted(layer, key=lambda x: (-x[0], -right(x[1])))
+
     # ------------------------------------------------------------ the search
     def run(self, stop_after: int) -> None:
         """Iterative deepening: depth 1 breadth-first (learners on the closest states: the first
@@ -321,9 +337,10 @@ class _Search:
             early = (
                 self.learner_states if self.max_depth < 2 else min(EARLY_LEARNER_STATES, self.learner_states)
             )
-            later = layer1[early : self.learner_states] if self.learner_depth >= 1 else []
+            chosen = self._learner_order(layer1) if LEARNER_TIE_BREAK else layer1
+            later = chosen[early : self.learner_states] if self.learner_depth >= 1 else []
             if self.learner_depth >= 1:
-                self._learners_on(layer1[:early])
+                self._learners_on(chosen[:early])
             self.compose_pool(self.deadline)  # early, so that the search is anytime for compositions too
             for limit in range(2, self.max_depth + 1):
                 if self.candidates:  # a pass that found a fit is final: deeper programs are less simple
@@ -430,6 +447,8 @@ def _first_step_transforms() -> list[tuple[str, Transform]]:
 #: Depth-1 states the learners are fitted on before the depth-2 pass (the rest of the closest
 #: ``learner_states`` get them after it).
 EARLY_LEARNER_STATES = 8
+#: Break closeness ties among the learners' states by the share of cells already right (``_learner_order``).
+LEARNER_TIE_BREAK = True
 COMPOSE_RESERVE = (0.15, 0.6)  # share of the budget, and at most that many seconds, kept for compose()
 
 
