@@ -36,6 +36,7 @@ class Candidate:
     weak: bool = False  # verified on train but with a guess for unseen cases: ranked after the others
     found_s: float = 0.0  # seconds into the search when it was found (for budget curves)
     support: int = 1  # distinct programs (this one included) that gave the same test predictions
+    pairs_right: float = 1.0  # share of the train pairs reproduced exactly (below 1: a partial fit)
 
 
 @dataclass
@@ -155,10 +156,17 @@ class _Search:
         # below 8 terms numpy sums in order, as sum() does (from 8 on it sums pairwise)
         accs = [np.count_nonzero(m) / m.size for m in same]
         acc = sum(accs) / len(accs) if len(accs) < 8 else float(np.mean(accs))
-        better = len(self.fallbacks) < FALLBACKS or acc > self.fallbacks[-1].train_score
+        # Partial fits rank by the train pairs they get exactly right, then by cells right (icecuber's order:
+        # a program right on 2 of 3 pairs is a better guess than one that is nearly right on each)
+        pairs = sum(bool(m.all()) for m in same) / len(same) if PAIRS_FIRST else 0.0
+        better = len(self.fallbacks) < FALLBACKS or (pairs, acc) > (
+            self.fallbacks[-1].pairs_right,
+            self.fallbacks[-1].train_score,
+        )
         if better and not any((g >= MARK).any() for g in te):
-            self.fallbacks.append(Candidate(" | ".join(program) or "identity", depth, acc, list(te)))
-            self.fallbacks.sort(key=lambda c: (-c.train_score, c.complexity))
+            fb = Candidate(" | ".join(program) or "identity", depth, acc, list(te), pairs_right=pairs)
+            self.fallbacks.append(fb)
+            self.fallbacks.sort(key=lambda c: (-c.pairs_right, -c.train_score, c.complexity))
             del self.fallbacks[FALLBACKS:]
 
     def _colour_map(self, tr: Sequence[Grid]) -> dict[int, int] | None:
@@ -236,6 +244,8 @@ class _Search:
         if len(self.fallbacks) < FALLBACKS:
             return True
         o0 = self.train_out[0]
+        if PAIRS_FIRST and r0.shape == o0.shape and np.array_equal(r0, o0):
+            return True  # right on the first pair: a partial fit that may beat the kept ones
         if (
             len(self.pool) < POOL_LIMIT + PIECE_LIMIT
             and (r0 != 0).any()
@@ -426,6 +436,8 @@ class _Search:
 
 POOL_LIMIT = 2500
 FALLBACKS = 8  # best partial programs kept (attempts when nothing fits)
+#: Rank partial programs by the share of train pairs they reproduce exactly before their cells right.
+PAIRS_FIRST = True
 #: Whole pieces (see compose) pooled past ``POOL_LIMIT``: icecuber composes pieces from its whole search, not
 #: from its first states only.
 PIECE_LIMIT = 5000
@@ -567,11 +579,12 @@ def rank_answers(
     test_in: Sequence[Grid],
 ) -> list[Candidate]:
     """Order programs for the answer attempts: plausible before implausible (see :func:`implausibility`),
-    then verified before weak, then best train score (partial fits; a guess the train pairs do not support),
+    then verified before weak, then the most train pairs right exactly (partial fits), then best train score
+    (partial fits: cells right; a guess the train pairs do not support),
     then simplest, then most supported (more distinct programs giving the same test outputs), then the order found."""
     exp = _expectations(train_in, train_out, test_in)
     keyed = [
-        (implausibility(c, exp, test_in), c.weak, -c.train_score, c.complexity, -c.support, k)
+        (implausibility(c, exp, test_in), c.weak, -c.pairs_right, -c.train_score, c.complexity, -c.support, k)
         for k, c in enumerate(candidates)
     ]
     keyed.sort()
