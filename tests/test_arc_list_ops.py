@@ -297,3 +297,78 @@ def test_search_solves_a_task_through_a_new_first_step(monkeypatch, to_shape):
     )
     preds = [rename_back(p, m) for p, m in zip(good[0].predictions, tables[n:], strict=True)]
     assert all(np.array_equal(p, to_array(q["output"])) for p, q in zip(preds, task["test"], strict=True))
+
+
+# a 2 x 2 lattice of 2 x 2 cells on lines of 5, the commonest colour
+LATTICE = g(
+    [
+        [1, 0, 5, 2, 2],
+        [0, 0, 5, 2, 0],
+        [5, 5, 5, 5, 5],
+        [3, 3, 5, 4, 4],
+        [3, 3, 5, 0, 4],
+    ]
+)
+
+
+def test_a_lattice_of_the_commonest_colour_splits_into_cells():
+    from infscale.arc.dsl.primitives import _separators
+
+    assert (LATTICE == 5).sum() > (LATTICE == 0).sum()  # the lines' colour is the commonest
+    assert _separators(LATTICE) == ([2], [2], 5)
+    # stripes of the commonest colour that also fills cells, or lines one way only, split nothing
+    stripes = g([[5, 5, 5, 5], [1, 5, 2, 5], [5, 5, 5, 5], [3, 5, 4, 5]])
+    assert _separators(stripes) is None
+    rows_only = g([[1, 2, 3], [5, 5, 5], [5, 5, 5], [4, 5, 6]])
+    assert _separators(rows_only) is None
+
+
+def test_broadcast_and_spread_of_a_picked_cell():
+    # the key (the cell with the fewest coloured cells) has the lattice's shape: each cell painted whole in
+    # the colour of its place in the key
+    spread = t("cells", "spread_min_cells")(LATTICE)
+    assert np.array_equal(
+        spread, g([[1, 1, 5, 0, 0], [1, 1, 5, 0, 0], [5] * 5, [0, 0, 5, 0, 0], [0, 0, 5, 0, 0]])
+    )
+    bcast = t("cells", "bcast_max_cells")(LATTICE)  # the full cell everywhere
+    assert np.array_equal(bcast, np.where(LATTICE == 5, 5, 3))
+    names = dict(L.first_step_transforms())
+    assert "cells_spread_min_cells" in names and "eq_bcast_unique" in names
+    assert "obj8_spread_min_cells" not in names  # objects are not boxes of a layout
+    assert t("cells", "bcast_min_cells")(CELLS) is None  # no single pick: nothing
+
+
+def test_spread_solves_a_real_lattice_task():
+    # 09629e4f: the cell with the fewest coloured cells, each of its cells blown up to a whole cell
+    task = json.loads((TRAIN1 / "09629e4f.json").read_text())
+    op = dict(L.first_step_transforms())["cells_spread_min_cells"]
+    for p in task["train"] + task["test"]:
+        assert np.array_equal(op(to_array(p["input"])), to_array(p["output"]))
+
+
+def test_half_maps_mark_one_half_of_each_piece():
+    bars = g([[0, 2, 0, 0], [0, 2, 0, 3], [0, 2, 0, 3], [0, 2, 0, 3], [0, 2, 0, 3]])
+    down = L.split_map("obj8", "half_d")(bars)
+    # a bar of 5 cells: its lower 2 (the middle cell in neither half); a bar of 4: its lower 2
+    assert np.array_equal(down[:, 1], g([2, 2, 2, MARK, MARK])) and np.array_equal(
+        down[:, 3], g([0, 3, 3, MARK, MARK])
+    )
+    up = L.split_map("obj8", "half_u")(bars)
+    assert np.array_equal(up[:, 1], g([MARK, MARK, 2, 2, 2]))
+    right = L.split_map("obj8", "half_r")(g([[4, 4, 4, 4], [0, 0, 0, 0], [6, 6, 6, 0]]))
+    assert np.array_equal(right, g([[4, 4, MARK, MARK], [0, 0, 0, 0], [6, 6, MARK, 0]]))
+    assert L.split_map("obj8", "half_l")(g([[4, 0, 0, 0], [0, 0, 0, 4]])) is None  # 1-cell pieces: no half
+
+
+def test_half_map_solves_a_real_task():
+    # ce9e57f2: the lower half of each bar recoloured (a colour map names the marked cells)
+    from infscale.arc.dsl.learners import apply_colour_map, fit_colour_map
+
+    task = json.loads((TRAIN1 / "ce9e57f2.json").read_text())
+    op = dict(L.first_step_transforms())["obj8_each_half_d"]
+    cmap = fit_colour_map(
+        [op(to_array(p["input"])) for p in task["train"]], [to_array(p["output"]) for p in task["train"]]
+    )
+    assert cmap is not None
+    for p in task["test"]:
+        assert np.array_equal(apply_colour_map(op(to_array(p["input"])), cmap), to_array(p["output"]))

@@ -361,6 +361,10 @@ IN_PLACE = (
 REDUCER_NAMES = (
     [n for n, _ in REDUCERS] + list(CELLWISE) + [f"{k}_{n}" for k in ("keep", "drop") for n in IN_PLACE]
 )
+#: Of the splits into whole boxes (``WHOLE``), the picked piece also replaces every piece (``bcast_``,
+#: icecuber's broadcast), or paints each piece whole in the colour of its own cell of the picked piece
+#: when the pieces are laid out in the picked piece's shape (``spread_``: one cell per piece).
+WHOLE_NAMES = [f"{k}_{n}" for k in ("bcast", "spread") for n in IN_PLACE]
 _IN_PLACE_IDX = [[n for n, _ in REDUCERS].index(n) for n in IN_PLACE]
 
 
@@ -388,7 +392,33 @@ def _reduce_all(kind: str, key: bytes, h: int, w: int) -> tuple[Grid | None, ...
     # pieces of the ``col`` split are layers on a 0 ground, not on the grid's background: no in-place picks
     picks = [res[i] if kind != "col" else None for i in _IN_PLACE_IDX]
     res += [None if q is None else _in_place(g, ps, bg, q, keep) for keep in (True, False) for q in picks]
+    if kind in WHOLE:
+        res += [None if q is None else _broadcast(g, ps, q) for q in picks]
+        res += [None if q is None else _spread(g, ps, q) for q in picks]
     return tuple(res)
+
+
+def _broadcast(g: Grid, ps: list[Piece], q: Grid) -> Grid | None:
+    """Every piece replaced by ``q`` (all of its shape), or None: nothing changes."""
+    out = g.copy()
+    for p in ps:
+        if p.patch.shape != q.shape:
+            return None
+        out[p.r0 : p.r0 + q.shape[0], p.c0 : p.c0 + q.shape[1]] = q
+    return None if np.array_equal(out, g) else out
+
+
+def _spread(g: Grid, ps: list[Piece], q: Grid) -> Grid | None:
+    """Each piece painted whole in the colour of its cell of ``q``, the pieces' layout having ``q``'s shape."""
+    rows = sorted({p.r0 for p in ps})
+    cols = sorted({p.c0 for p in ps})
+    if (len(rows), len(cols)) != q.shape or len(ps) != q.size:
+        return None
+    out = g.copy()
+    for p in ps:
+        h, w = p.patch.shape
+        out[p.r0 : p.r0 + h, p.c0 : p.c0 + w] = q[rows.index(p.r0), cols.index(p.c0)]
+    return None if np.array_equal(out, g) else out
 
 
 def _no_equal_parts(g: Grid) -> bool:
@@ -422,7 +452,8 @@ def _nth_result(kind: str, i: int, maps: bool) -> Transform:
 
 
 def split_reduce(kind: str, reducer: str) -> Transform:
-    return _nth_result(kind, REDUCER_NAMES.index(reducer), False)
+    names = REDUCER_NAMES + WHOLE_NAMES if kind in WHOLE else REDUCER_NAMES
+    return _nth_result(kind, names.index(reducer), False)
 
 
 SPLITS = ("obj8", "cobj4", "cobj8", "obj4", "bobj8", "col", "cells", "eq", "frame")
@@ -430,7 +461,8 @@ SPLITS = ("obj8", "cobj4", "cobj8", "obj4", "bobj8", "col", "cells", "eq", "fram
 
 def list_transforms() -> list[tuple[str, Transform]]:
     """Every split x reducer pair, named ``<split>_<reducer>``."""
-    return [(f"{k}_{r}", split_reduce(k, r)) for k in SPLITS for r in REDUCER_NAMES]
+    ops = [(f"{k}_{r}", split_reduce(k, r)) for k in SPLITS for r in REDUCER_NAMES]
+    return ops + [(f"{k}_{r}", split_reduce(k, r)) for k in WHOLE for r in WHOLE_NAMES]
 
 
 # ---------------------------------------------------------------- maps in place
@@ -469,6 +501,22 @@ def _gravity(p: np.ndarray, bg: int, d: int) -> np.ndarray:
     return out if d < 2 else out.T
 
 
+def _half(p: np.ndarray, bg: int, side: int) -> np.ndarray:
+    """The piece's cells in one half of its box (0 lower, 1 upper, 2 right, 3 left; the middle row or column
+    of an odd box in neither) marked with the new colour (``MARK``), for a colour map to name."""
+    h, w = p.shape
+    m = np.zeros(p.shape, dtype=bool)
+    if side == 0:
+        m[h - h // 2 :] = True
+    elif side == 1:
+        m[: h // 2] = True
+    elif side == 2:
+        m[:, w - w // 2 :] = True
+    else:
+        m[:, : w // 2] = True
+    return np.where(m & (p != bg), np.uint8(MARK), p)
+
+
 PIECE_MAPS: list[tuple[str, Callable[[np.ndarray, int], np.ndarray | None]]] = [
     ("flip_h", lambda p, bg: p[:, ::-1]),
     ("flip_v", lambda p, bg: p[::-1]),
@@ -484,6 +532,10 @@ PIECE_MAPS: list[tuple[str, Callable[[np.ndarray, int], np.ndarray | None]]] = [
     ("gravity_u", lambda p, bg: _gravity(p, bg, 1)),
     ("gravity_r", lambda p, bg: _gravity(p, bg, 2)),
     ("gravity_l", lambda p, bg: _gravity(p, bg, 3)),
+    ("half_d", lambda p, bg: _half(p, bg, 0)),
+    ("half_u", lambda p, bg: _half(p, bg, 1)),
+    ("half_r", lambda p, bg: _half(p, bg, 2)),
+    ("half_l", lambda p, bg: _half(p, bg, 3)),
 ]
 MAP_NAMES = [n for n, _ in PIECE_MAPS] + ["maj"]
 

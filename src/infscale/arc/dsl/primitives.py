@@ -572,7 +572,7 @@ def _separators(g: Grid) -> tuple[list[int], list[int], int] | None:
             cs = [c for c, v in zip(cols, cc, strict=True) if v == col]
             if bg is None:
                 bg = background(g)
-            if col != bg and (rs or cs) and len(rs) < h and len(cs) < w:
+            if (rs or cs) and len(rs) < h and len(cs) < w and (col != bg or _only_on(g, col, rs, cs)):
                 return rs, cs, col
         return None
     rows = [r for r in range(h) if (g[r] == g[r, 0]).all()]
@@ -581,9 +581,27 @@ def _separators(g: Grid) -> tuple[list[int], list[int], int] | None:
     for col in colours:
         rs = [r for r in rows if g[r, 0] == col]
         cs = [c for c in cols if g[0, c] == col]
-        if col != background(g) and (rs or cs) and len(rs) < h and len(cs) < w:
+        if (rs or cs) and len(rs) < h and len(cs) < w and (col != background(g) or _only_on(g, col, rs, cs)):
             return rs, cs, col
     return None
+
+
+def _only_on(g: Grid, col: int, rs: list[int], cs: list[int]) -> bool:
+    """Whether ``col`` lies on the lines ``rs`` / ``cs`` alone, a lattice of inner lines both ways with cells
+    between them: then it separates cells even where it is the commonest colour (thin cells), while blank
+    rows of a background that also fills the cells, or stripes of a picture, do not."""
+    h, w = g.shape
+    if not rs or not cs:
+        return False  # a lattice of lines both ways, not stripes of a picture
+    # cells at least 2 x 2 between the lines and the grid's edges
+    for lines, n in ((rs, h), (cs, w)):
+        edges = [-1, *lines, n]
+        if (np.diff(edges) < 3).any():
+            return False
+    m = g == col
+    m[rs, :] = False
+    m[:, cs] = False
+    return not m.any()
 
 
 def split_cells(g: Grid) -> list[Grid] | None:
