@@ -372,3 +372,23 @@ def test_half_map_solves_a_real_task():
     assert cmap is not None
     for p in task["test"]:
         assert np.array_equal(apply_colour_map(op(to_array(p["input"])), cmap), to_array(p["output"]))
+
+
+def test_broadcast_into_the_pieces_unlike_the_common_one():
+    # cells: two plain (the common cell), one marked with a 0, one patterned (the most colours): the
+    # patterned cell replaces the marked one only
+    grid = g(
+        [
+            [7, 7, 5, 7, 0, 5, 7, 7, 5, 2, 7],
+            [7, 7, 5, 7, 7, 5, 7, 7, 5, 7, 2],
+            [7, 7, 5, 7, 7, 5, 7, 7, 5, 2, 7],
+        ]
+    )
+    out = t("cells", "bcastodd_max_colours")(grid)
+    want = grid.copy()
+    want[:, 3:5] = grid[:, 9:]
+    assert np.array_equal(out, want)
+    task = json.loads((TRAIN2 / "e734a0e8.json").read_text())  # the same on a real task
+    op = dict(L.first_step_transforms())["cells_bcastodd_max_colours"]
+    for p in task["train"] + task["test"]:
+        assert np.array_equal(op(to_array(p["input"])), to_array(p["output"]))

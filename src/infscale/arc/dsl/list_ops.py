@@ -362,9 +362,10 @@ REDUCER_NAMES = (
     [n for n, _ in REDUCERS] + list(CELLWISE) + [f"{k}_{n}" for k in ("keep", "drop") for n in IN_PLACE]
 )
 #: Of the splits into whole boxes (``WHOLE``), the picked piece also replaces every piece (``bcast_``,
-#: icecuber's broadcast), or paints each piece whole in the colour of its own cell of the picked piece
-#: when the pieces are laid out in the picked piece's shape (``spread_``: one cell per piece).
-WHOLE_NAMES = [f"{k}_{n}" for k in ("bcast", "spread") for n in IN_PLACE]
+#: icecuber's broadcast) or every piece unlike the common one (``bcastodd_``: the marked pieces), or paints
+#: each piece whole in the colour of its own cell of the picked piece when the pieces are laid out in the
+#: picked piece's shape (``spread_``: one cell per piece).
+WHOLE_NAMES = [f"{k}_{n}" for k in ("bcast", "spread", "bcastodd") for n in IN_PLACE]
 _IN_PLACE_IDX = [[n for n, _ in REDUCERS].index(n) for n in IN_PLACE]
 
 
@@ -395,13 +396,18 @@ def _reduce_all(kind: str, key: bytes, h: int, w: int) -> tuple[Grid | None, ...
     if kind in WHOLE:
         res += [None if q is None else _broadcast(g, ps, q) for q in picks]
         res += [None if q is None else _spread(g, ps, q) for q in picks]
+        common = _pick_common(ps)
+        res += [None if q is None or common is None else _broadcast(g, ps, q, common) for q in picks]
     return tuple(res)
 
 
-def _broadcast(g: Grid, ps: list[Piece], q: Grid) -> Grid | None:
-    """Every piece replaced by ``q`` (all of its shape), or None: nothing changes."""
+def _broadcast(g: Grid, ps: list[Piece], q: Grid, common: Grid | None = None) -> Grid | None:
+    """Every piece (but those equal to ``common``) replaced by ``q`` (all of its shape), or None: nothing
+    changes."""
     out = g.copy()
     for p in ps:
+        if common is not None and p.patch.shape == common.shape and np.array_equal(p.patch, common):
+            continue
         if p.patch.shape != q.shape:
             return None
         out[p.r0 : p.r0 + q.shape[0], p.c0 : p.c0 + q.shape[1]] = q
