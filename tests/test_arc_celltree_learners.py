@@ -85,8 +85,9 @@ CASES = {
     "between_same_colour": (ct.fit_cell_tree, between_same_colour_task),
     "box_column": (ct.fit_cell_tree, box_column_task),
 }
-# isolated noise cells removed, rectangles kept (a neighbour count split), a task the search missed
-CLAIMS = {"cell_tree": ["7f4411dc"]}
+# isolated noise cells removed, rectangles kept (a neighbour count split), a task the search missed; blue
+# cells inside the box of the 8s recoloured (a colour's box, found with the wider root search)
+CLAIMS = {"cell_tree": ["7f4411dc", "32597951"]}
 
 (
     test_solves_synthetic_task,
@@ -170,3 +171,16 @@ def test_background_swapped_only_when_one_colour_covers_most_cells():
     """e9afcf9a: two colours in equal shares, neither is background; read as one, the tree learned without a
     pair fails that pair (the fit is lost)."""
     fits_claimed_task(ct.fit_cell_tree, "e9afcf9a")
+
+
+def test_colour_box_feature():
+    """``cbox_c``: the cell lies in the box spanned by every cell of colour c (wherever they are)."""
+    grid = G("1.1.1 .8... 1.1.1 ...8. 1.1.1")
+    f, _ = ct._grid_banks(grid)
+    names = [n for n, _ in ct._FEATS]
+    box8 = f[names.index("cbox_8")].reshape(grid.shape)
+    want = np.zeros(grid.shape, dtype=bool)
+    want[1:4, 1:4] = True
+    assert np.array_equal(box8.astype(bool), want)
+    assert not f[names.index("cbox_5")].any()  # an absent colour spans no box
+    assert f[names.index("cbox_1")].all()

@@ -11,7 +11,7 @@ background frame; whether its row / column holds each colour; between two cells 
 the box of the object covering it (in the box, on its border, centre row / column, distance to each side);
 the distance to the nearest non-background cell; the count of its colour in its row / column; the frame's
 colour; whether its colour is the largest object's, the grid's most / least frequent; which colours touch its
-object) and a bank of *targets*, the colours a leaf may write (keep the input colour, a literal colour, the
+object; whether it lies in the box spanned by all the cells of each colour) and a bank of *targets*, the colours a leaf may write (keep the input colour, a literal colour, the
 first colour seen in a direction or diagonal, the frame colour around an enclosed region, the majority /
 minority colour of the cell's object, the grid's most / least frequent colour, the majority colour of the
 row, column or neighbourhood, the mirrored cell's colour, in the grid or in the object's box, the box's
@@ -21,7 +21,10 @@ the train inputs, the task is learned with the two swapped (and the predictions 
 
 Learning is ID3-like: a node whose cells share a consistent target becomes a leaf (the simplest target:
 keep, then a literal, then a relative colour), else it is split by the test (``feature == v``, ``>= v``)
-that lets the best single target of each side explain the most cells, up to depth 3 and 6 leaves. A tree
+that lets the best single target of each side explain the most cells, up to depth 3 and 6 leaves (at the
+root the ``ROOT_TESTS`` best tests are tried in turn, within ``MAX_WORK`` split nodes: the greedy score often
+ranks a test that starts no rule above the one that does, e.g. a neighbour count above "colour 1" when the
+rule is "colour 1 inside the box of the 8s"). A tree
 is accepted only when it reproduces every train pair and generalises within train: learned on all pairs
 but one, it reproduces the held-out pair (so a memorised table of pair-specific entries is refused; one
 train pair gives no such evidence and is refused). It refuses rather than guess when a test cell reaches a
@@ -51,7 +54,9 @@ _CACHE_MAX = 4096
 # tied (and at the root: near-best) splits learned too; all must agree on the test inputs
 ALTERNATIVES = 4
 # split nodes one learning may try (bounds the cost of a refusal)
-MAX_WORK = 20
+MAX_WORK = 60
+# root tests tried by the first (single-tree) pass
+ROOT_TESTS = 8
 # the learner costs ~10-50 ms: a search fits it on its first few states only (``max_states``, read by
 # :meth:`infscale.arc.search._Search._learners`): the raw task and the closest depth-1 states, which hold
 # most learner fits
@@ -100,6 +105,8 @@ _FEATS += [("box_y0", "o"), ("box_y1", "o"), ("box_x0", "o"), ("box_x1", "o")]
 _FEATS += [("near_dist", "o"), ("row_count", "o"), ("col_count", "o"), ("frame_c", "c")]
 _FEATS += [("largest_col", "b"), ("grid_most", "b"), ("grid_least", "b")]
 _FEATS += [(f"adj_{c}", "b") for c in range(1, 10)]
+# inside the box spanned by all the cells of a colour (icecuber's hull of a colour layer)
+_FEATS += [(f"cbox_{c}", "b") for c in range(1, 10)]
 _KINDS = [k for _, k in _FEATS]
 
 # targets, simplest first: keep, literals, then colours read from the scene (-1 = undefined there)
@@ -309,6 +316,12 @@ def _extra_banks(g: np.ndarray, gi: np.ndarray, onehot: np.ndarray, frame: np.nd
     feats.append(np.where(frame > 0, frame, 0))
     feats += [(gi == largest) & (gi != 0), (gi == gm), (gi == gl)]
     feats += [adj[c] for c in range(1, 10)]
+    for c in range(1, 10):
+        rs, cs = np.flatnonzero(rowc[c]), np.flatnonzero(colc[c])
+        if rs.size:
+            feats.append((ys >= rs[0]) & (ys <= rs[-1]) & (xs >= cs[0]) & (xs <= cs[-1]))
+        else:
+            feats.append(zero)
     tg = [np.where(r != 0, r, -1) for r in rays] + tg_box + [nearest, undef + (largest + 1), adj_major]
     return feats, tg
 
@@ -473,7 +486,7 @@ def _learn(rows: _Rows, idx: np.ndarray, depth: int, work: list[int], alts: int)
     if score.max() < 0:
         return []
     if depth == 0:  # the root's few best tests, not only the tied ones: a near miss may be the real rule
-        best = np.argsort(-score, kind="stable")[: alts * 2]
+        best = np.argsort(-score, kind="stable")[: max(alts * 2, ROOT_TESTS)]
         best = best[score[best] >= 0]
     else:  # ties in feature order: the simplest first
         best = np.flatnonzero(score == score.max())[:alts]
