@@ -367,6 +367,7 @@ REDUCER_NAMES = (
 #: picked piece's shape (``spread_``: one cell per piece).
 WHOLE_NAMES = [f"{k}_{n}" for k in ("bcast", "spread", "bcastodd") for n in IN_PLACE]
 _IN_PLACE_IDX = [[n for n, _ in REDUCERS].index(n) for n in IN_PLACE]
+_COMMON_IDX = [n for n, _ in REDUCERS].index("common")
 
 
 def _in_place(g: Grid, ps: list[Piece], bg: int, picked: Grid | None, keep: bool) -> Grid | None:
@@ -396,7 +397,7 @@ def _reduce_all(kind: str, key: bytes, h: int, w: int) -> tuple[Grid | None, ...
     if kind in WHOLE:
         res += [None if q is None else _broadcast(g, ps, q) for q in picks]
         res += [None if q is None else _spread(g, ps, q) for q in picks]
-        common = _pick_common(ps)
+        common = res[_COMMON_IDX]  # the "common" reducer's piece
         res += [None if q is None or common is None else _broadcast(g, ps, q, common) for q in picks]
     return tuple(res)
 
