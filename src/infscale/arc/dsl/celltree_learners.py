@@ -1,36 +1,36 @@
 """Cell-tree learner: each output cell of a same-shape task is given by a small decision tree over features
 of the input cell, whose leaves are a literal colour or a colour read from the scene.
 
-The generic "conjunction of cell features" rule, complementary to ``local_rule`` (one neighbourhood feature,
-a lookup table) and ``object_map`` (one rewrite per object). Per input grid, all cells at once (numpy), it
-computes a bank of features (colour; non-background and same-colour neighbour counts in the 4/8
-neighbourhood, per neighbour colour too; the first colour seen in each direction and whether the cell lies
-between two such cells; row / column parity and mod 3, border distance; the size, size rank, border
-contact, holes, box and colour count of the cell's object under three readings; enclosure by a non-
-background frame; whether its row / column holds each colour; between two cells on a diagonal; its place in
-the box of the object covering it (in the box, on its border, centre row / column, distance to each side);
-the distance to the nearest non-background cell; the count of its colour in its row / column; the frame's
-colour; whether its colour is the largest object's, the grid's most / least frequent; which colours touch its
-object; whether it lies in the box spanned by all the cells of each colour) and a bank of *targets*, the colours a leaf may write (keep the input colour, a literal colour, the
-first colour seen in a direction or diagonal, the frame colour around an enclosed region, the majority /
-minority colour of the cell's object, the grid's most / least frequent colour, the majority colour of the
-row, column or neighbourhood, the mirrored cell's colour, in the grid or in the object's box, the box's
-object's majority colour, the nearest non-background colour, the largest object's colour, the commonest
-colour touching the object). Features read colour 0 as background: when another colour covers most cells of
-the train inputs, the task is learned with the two swapped (and the predictions swapped back).
+The generic "conjunction of cell features" rule, complementary to ``local_rule`` (one neighbourhood feature, a
+lookup table) and ``object_map`` (one rewrite per object). Per input grid, all cells at once (numpy), it
+computes a bank of features (colour; non-background and same-colour neighbour counts in the 4/8 neighbourhood,
+per neighbour colour too; the first colour seen in each direction and whether the cell lies between two such
+cells; row / column parity and mod 3, border distance; the size, size rank, border contact, holes, box and
+colour count of the cell's object under three readings; enclosure by a non-background frame; whether its row
+/ column holds each colour; between two cells on a diagonal; its place in the box of the object covering it
+(in the box, on its border, centre row / column, distance to each side); the distance to the nearest
+non-background cell; the count of its colour in its row / column; the frame's colour; whether its colour is
+the largest object's, the grid's most / least frequent; which colours touch its object; whether it lies in the
+box spanned by all the cells of each colour) and a bank of *targets*, the colours a leaf may write (keep the
+input colour, a literal colour, the first colour seen in a direction or diagonal, the frame colour around an
+enclosed region, the majority / minority colour of the cell's object, the grid's most / least frequent colour,
+the majority colour of the row, column or neighbourhood, the mirrored cell's colour, in the grid or in the
+object's box, the box's object's majority colour, the nearest non-background colour, the largest object's
+colour, the commonest colour touching the object). Features read colour 0 as background: when another colour
+covers most cells of the train inputs, the task is learned with the two swapped (and the predictions swapped
+back).
 
-Learning is ID3-like: a node whose cells share a consistent target becomes a leaf (the simplest target:
-keep, then a literal, then a relative colour), else it is split by the test (``feature == v``, ``>= v``)
-that lets the best single target of each side explain the most cells, up to depth 3 and 6 leaves (at the
-root the ``ROOT_TESTS`` best tests are tried in turn, within ``MAX_WORK`` split nodes: the greedy score often
-ranks a test that starts no rule above the one that does, e.g. a neighbour count above "colour 1" when the
-rule is "colour 1 inside the box of the 8s"). A tree
-is accepted only when it reproduces every train pair and generalises within train: learned on all pairs
-but one, it reproduces the held-out pair (so a memorised table of pair-specific entries is refused; one
-train pair gives no such evidence and is refused). It refuses rather than guess when a test cell reaches a
-leaf that changes colours with an input colour the train pairs show elsewhere but never at that leaf, or when
-the alternative trees (tied splits, the root's near-best splits, with the fewest leaves) that are defined on
-a test input disagree on it.
+Learning is ID3-like: a node whose cells share a consistent target becomes a leaf (the simplest target: keep,
+then a literal, then a relative colour), else it is split by the test (``feature == v``, ``>= v``) that lets
+the best single target of each side explain the most cells, up to depth 3 and 6 leaves (at the root the
+``ROOT_TESTS`` best tests are tried in turn, within ``MAX_WORK`` split nodes: the greedy score often ranks a
+test that starts no rule above the one that does, e.g. a neighbour count above "colour 1" when the rule is
+"colour 1 inside the box of the 8s"). A tree is accepted only when it reproduces every train pair and
+generalises within train: learned on all pairs but one, it reproduces the held-out pair (so a memorised table
+of pair-specific entries is refused; one train pair gives no such evidence and is refused). It refuses rather
+than guess when a test cell reaches a leaf that changes colours with an input colour the train pairs show
+elsewhere but never at that leaf, or when the alternative trees (tied splits, the root's near-best splits,
+with the fewest leaves) that are defined on a test input disagree on it.
 
 Cheap refusals first (the search fits learners at the root and on ~40 depth-1 states): one train pair,
 shape change, no change, more than the first three input variants per task (train outputs), cells that

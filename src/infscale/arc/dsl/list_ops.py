@@ -215,18 +215,26 @@ def _common_diff(ps: list[Piece]) -> Grid | None:
     return np.where(odd[0].patch != common, np.uint8(MARK), common)
 
 
-def _layout(ps: list[Piece], bg: int) -> Grid | None:
-    """Cells or parts as one pixel each, in their layout: the piece's majority non-background colour."""
+def _places(ps: list[Piece]) -> list[tuple[int, int]] | None:
+    """Each piece's (row, column) in the layout of cells or parts, or None: they do not fill a full grid."""
     rows = sorted({p.r0 for p in ps})
     cols = sorted({p.c0 for p in ps})
     if len(rows) * len(cols) != len(ps):
         return None
-    out = np.full((len(rows), len(cols)), bg, dtype=np.uint8)
-    for p in ps:
+    return [(rows.index(p.r0), cols.index(p.c0)) for p in ps]
+
+
+def _layout(ps: list[Piece], bg: int) -> Grid | None:
+    """Cells or parts as one pixel each, in their layout: the piece's majority non-background colour."""
+    places = _places(ps)
+    if places is None:
+        return None
+    out = np.full((max(r for r, _ in places) + 1, max(c for _, c in places) + 1), bg, dtype=np.uint8)
+    for p, at in zip(ps, places, strict=True):
         cnt = np.bincount(p.patch.ravel(), minlength=10)
         cnt[bg] = 0
         if cnt.any():
-            out[rows.index(p.r0), cols.index(p.c0)] = int(cnt.argmax())
+            out[at] = int(cnt.argmax())
     return out
 
 
@@ -417,14 +425,13 @@ def _broadcast(g: Grid, ps: list[Piece], q: Grid, common: Grid | None = None) ->
 
 def _spread(g: Grid, ps: list[Piece], q: Grid) -> Grid | None:
     """Each piece painted whole in the colour of its cell of ``q``, the pieces' layout having ``q``'s shape."""
-    rows = sorted({p.r0 for p in ps})
-    cols = sorted({p.c0 for p in ps})
-    if (len(rows), len(cols)) != q.shape or len(ps) != q.size:
+    places = _places(ps)
+    if places is None or (max(r for r, _ in places) + 1, max(c for _, c in places) + 1) != q.shape:
         return None
     out = g.copy()
-    for p in ps:
+    for p, at in zip(ps, places, strict=True):
         h, w = p.patch.shape
-        out[p.r0 : p.r0 + h, p.c0 : p.c0 + w] = q[rows.index(p.r0), cols.index(p.c0)]
+        out[p.r0 : p.r0 + h, p.c0 : p.c0 + w] = q[at]
     return None if np.array_equal(out, g) else out
 
 
