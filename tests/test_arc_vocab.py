@@ -10,8 +10,11 @@ from infscale.arc.search import search
 
 
 def G(s: str) -> np.ndarray:
-    """A grid from rows separated by spaces, ``.`` for 0."""
-    return np.array([[0 if ch == "." else int(ch) for ch in row] for row in s.split()], dtype=np.uint8)
+    """A grid from rows separated by spaces, ``.`` for 0, ``X`` for the new colour (``MARK``)."""
+    return np.array(
+        [[0 if ch == "." else prims.MARK if ch == "X" else int(ch) for ch in row] for row in s.split()],
+        dtype=np.uint8,
+    )
 
 
 def _both(f, g: np.ndarray):
@@ -106,3 +109,29 @@ def test_search_finds_a_diagonal_smear(kernels_on: bool) -> None:
         )
     found = [c for c in res.candidates if c.program == "smear_diag"]
     assert found and np.array_equal(found[0].predictions[0], pairs[3][1])
+
+
+def test_box_marks_keep_the_box_in_place() -> None:
+    g = G("....... ..5.... ....... ....5.. .......")
+    assert np.array_equal(prims.box_mark("fill")(g), G("....... ..5XX.. ..XXX.. ..XX5.. ......."))
+    assert np.array_equal(prims.box_mark("frame")(g), G("....... ..XXX.. ..X.X.. ..XXX.. ......."))
+    assert np.array_equal(prims.box_mark("ring")(g), G(".XXXXX. .X5..X. .X...X. .X..5X. .XXXXX."))
+    assert prims.box_mark("inset")(g) is None  # a 3 x 3 box has no inner edge
+    big = G("5.... ..... ..... ....5")
+    assert np.array_equal(prims.box_mark("inset")(big), G("5.... .XXX. .XXX. ....5"))
+    assert prims.box_mark("fill")(G("... ...")) is None  # no picture: refused
+    assert prims.box_mark("fill")(G("11 11")) is None  # nothing changes: refused
+    assert prims.box_mark("ring")(G("1.. ... ..1")) is None  # the ring lies off the grid
+
+
+def test_search_draws_the_box_inside_the_markers() -> None:
+    """928ad970: a rectangle one cell inside the four markers' box, in the shape's colour (renamed per pair
+    by the colour-normalised search): ``box_inset`` and a colour map."""
+    from infscale.arc.grid import default_data_root, load_task
+    from infscale.arc.scoring import score_task
+    from infscale.arc.solver import DslSolver
+
+    task = load_task(default_data_root() / "arc" / "ARC-AGI-1" / "data" / "training" / "928ad970.json")
+    sol = DslSolver(max_depth=3, time_budget_s=8.0).solve(task)
+    assert score_task(sol.attempts, task) == 1.0
+    assert any("box_inset" in p for p in sol.programs), sol.programs

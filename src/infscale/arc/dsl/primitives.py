@@ -843,6 +843,44 @@ def surround(g: Grid) -> Grid | None:
     return out
 
 
+def box_mark(kind: str) -> Transform:
+    """icecuber's ``compress`` then ``hull`` / ``border`` / ``makeBorder2`` / ``interior2 | border``, kept in
+    place: the box spanned by the non-zero cells, its 0 cells (``fill``), its edge (``frame``), the ring just
+    outside it (``ring``) or the edge one cell inside it (``inset``) marked with the new colour."""
+
+    def f(g: Grid) -> Grid | None:
+        rows = np.flatnonzero(g.any(axis=1))
+        if rows.size == 0:
+            return None
+        cols = np.flatnonzero(g.any(axis=0))
+        r0, r1, c0, c1 = int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1])
+        if kind == "ring":
+            r0, r1, c0, c1 = r0 - 1, r1 + 1, c0 - 1, c1 + 1
+        elif kind == "inset":
+            r0, r1, c0, c1 = r0 + 1, r1 - 1, c0 + 1, c1 - 1
+            if r1 - r0 < 1 or c1 - c0 < 1:
+                return None
+        h, w = g.shape
+        m = np.zeros(g.shape, dtype=bool)
+        if kind == "fill":
+            m[r0 : r1 + 1, c0 : c1 + 1] = g[r0 : r1 + 1, c0 : c1 + 1] == 0
+        else:
+            a, b, c, d = max(r0, 0), min(r1, h - 1), max(c0, 0), min(c1, w - 1)
+            for r in (r0, r1):
+                if 0 <= r < h:
+                    m[r, c : d + 1] = True
+            for c_ in (c0, c1):
+                if 0 <= c_ < w:
+                    m[a : b + 1, c_] = True
+        if not m.any():
+            return None
+        out = g.copy()
+        out[m] = MARK
+        return None if np.array_equal(out, g) else out
+
+    return f
+
+
 def border_mark(g: Grid) -> Grid | None:
     out = g.copy()
     out[0, :] = MARK
@@ -1186,6 +1224,7 @@ def transforms_for(
         ("surround", surround),
         ("border_mark", border_mark),
         ("pad1", pad1),
+        *((f"box_{k}", box_mark(k)) for k in ("fill", "frame", "ring", "inset")),
         ("connect_h", connect_lines(True, False)),
         ("connect_v", connect_lines(False, True)),
         ("connect_hv", connect_lines(True, True)),
