@@ -9,6 +9,7 @@ from infscale.arc.cli import app
 from infscale.arc.grid import NamedTask, default_data_root, load_task, validate_task
 from infscale.arc.runner import run_tasks
 from infscale.arc.scoring import score_task
+from infscale.arc.search import _MOTIONS
 from infscale.arc.solver import DslSolver, attempts_at_budget
 from infscale.errors import DataError, InvalidRequestError
 
@@ -162,7 +163,8 @@ def test_learners_on_the_closest_depth1_states_before_depth2_and_the_rest_after(
     events, early = _learner_order(monkeypatch, max_depth=3)
     assert 0 < early < 40
     first = events.index("dfs2")
-    assert events[:first] == ["learn"] * (1 + early)  # the root, then the closest depth-1 states
+    # the root, the closest depth-1 states, then the root turned by each rigid motion
+    assert events[:first] == ["learn"] * (1 + early + len(_MOTIONS))
     then = events.index("dfs3")
     # the rest of the 40 closest states (those without marker cells: see _Search._learners), before depth 3
     rest = events[first + 1 : then]
@@ -171,7 +173,9 @@ def test_learners_on_the_closest_depth1_states_before_depth2_and_the_rest_after(
 
 def test_learners_on_every_closest_depth1_state_at_depth_2(monkeypatch):
     events, early = _learner_order(monkeypatch, max_depth=2)
-    assert 1 + early < events.count("learn") <= 1 + 40 and events.index("dfs2") == 1 + early
+    turned = len(_MOTIONS)  # the root turned by each rigid motion, before depth 2
+    assert 1 + early + turned < events.count("learn") <= 1 + 40 + turned
+    assert events.index("dfs2") == 1 + early + turned
 
 
 def test_colour_normalised_search_is_shallower(monkeypatch):
