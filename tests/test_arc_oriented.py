@@ -79,3 +79,35 @@ def test_a_task_on_a_coloured_background_is_searched_on_black(task_id: str, monk
     monkeypatch.setattr(solver_mod, "BG_SWAP", False)
     off = DslSolver(max_depth=3, time_budget_s=2.0).solve(task)
     assert score_task(off.attempts, task) == 0.0
+
+
+def test_a_learner_fit_contradicted_by_a_held_out_pair_is_fragile() -> None:
+    a, b, c = (np.full((2, 2), k, np.uint8) for k in (1, 2, 3))
+
+    def memorise(ins, outs, tests):  # a table of whole grids: right on what it saw, a guess elsewhere
+        table = {x.tobytes(): y for x, y in zip(ins, outs, strict=True)}
+        return lambda g: table.get(g.tobytes(), g)
+
+    def recolour(ins, outs, tests):  # one rule that every pair shows
+        return lambda g: np.where(g > 0, 5, 0).astype(np.uint8)
+
+    def refuses_small(ins, outs, tests):  # needs all three pairs: no evidence either way
+        return (lambda g: g + 4) if len(ins) >= 3 else None
+
+    outs = [a + 4, b + 4, c + 4]
+    assert S._Search._fragile(memorise, [a, b, c], outs)
+    assert not S._Search._fragile(recolour, [a, b, c], [np.full((2, 2), 5, np.uint8)] * 3)
+    assert not S._Search._fragile(refuses_small, [a, b, c], outs)
+    assert not S._Search._fragile(memorise, [a, b], outs[:2])  # two pairs: too few to hold one out
+
+
+def test_a_fragile_fit_does_not_end_the_search(monkeypatch) -> None:
+    """25d8a9c8 with its test pair and first train pair swapped: recolouring the objects of 3 cells fits the
+    train pairs, but learned without a pair it mispredicts it; the search goes on to "uniform rows"."""
+    task = load_task(TRAIN / "25d8a9c8.json")
+    task = {"train": task["train"][1:] + task["test"], "test": task["train"][:1]}
+    sol = DslSolver(max_depth=3, time_budget_s=8.0).solve(task)
+    assert score_task(sol.attempts, task) == 1.0
+    monkeypatch.setattr(S, "LOO_CHECK", False)
+    off = DslSolver(max_depth=3, time_budget_s=8.0).solve(task)
+    assert score_task(off.attempts, task) == 0.0 and off.programs[0] == "learn_object_recolour"

@@ -21,7 +21,7 @@ import numpy as np
 
 from .compose import PoolEntry, compose
 from .dsl import kernels, list_ops
-from .dsl.learners import LEARNERS, apply_colour_map, fit_colour_map
+from .dsl.learners import LEARNERS, Learner, apply_colour_map, fit_colour_map
 from .dsl.primitives import MARK, Grid, Transform, fixed_out_shape, transforms_for
 
 
@@ -37,6 +37,9 @@ class Candidate:
     found_s: float = 0.0  # seconds into the search when it was found (for budget curves)
     support: int = 1  # distinct programs (this one included) that gave the same test predictions
     pairs_right: float = 1.0  # share of the train pairs reproduced exactly (below 1: a partial fit)
+    #: a learner fit that, refitted without one train pair, predicts that pair wrongly: the pairs admit
+    #: another reading of the rule (ranked after the sturdy fits; the search goes on looking for one)
+    fragile: bool = False
 
 
 @dataclass
@@ -107,7 +110,13 @@ class _Search:
 
     # ------------------------------------------------------------ checks
     def _add(
-        self, program: str, complexity: float, preds: Sequence[Grid], weak: bool = False, score: float = 1.0
+        self,
+        program: str,
+        complexity: float,
+        preds: Sequence[Grid],
+        weak: bool = False,
+        score: float = 1.0,
+        fragile: bool = False,
     ) -> None:
         """Record a program fitting train; ``weak`` guesses unseen cases, and a ``score`` below 1 says the
         train pairs do not support that guess (it is then kept for the attempts but not counted a fit)."""
@@ -119,6 +128,7 @@ class _Search:
             if (first.weak, -first.train_score) <= (weak, -score):
                 # Another program agreeing on every test output: independent evidence for that answer.
                 first.support += 1
+                first.fragile = first.fragile and (fragile or weak)
                 if (first.weak, first.train_score) == (weak, score):
                     absorb_simpler(first, program, complexity)
                 return
@@ -126,7 +136,13 @@ class _Search:
             (self.weak if first.weak else self.candidates).remove(first)
             support += first.support
         c = Candidate(
-            program, complexity, score, [np.asarray(p, np.uint8) for p in preds], weak, support=support
+            program,
+            complexity,
+            score,
+            [np.asarray(p, np.uint8) for p in preds],
+            weak,
+            support=support,
+            fragile=fragile and not weak,
         )
         self.seen_predictions[k] = c
         c.found_s = time.perf_counter() - self.t0
@@ -306,13 +322,30 @@ class _Search:
             if all(p is not None for p in preds):
                 weak = name.endswith("_default")
                 score = float(getattr(pred, "confidence", 1.0))  # a weak learner's support for its guess
+                fragile = not weak and LOO_CHECK and self._fragile(fit, tr, outs)
                 steps = [*program, f"learn_{name}"]
                 cost = depth + 1.5
                 if motion is not None:
                     preds = [motion[2](p) for p in preds if p is not None]
                     steps = [f"turn_{motion[0]}", *steps, "turn_back"]
                     cost += ORIENTED_COST
-                self._add(" | ".join(steps), cost, preds, weak, score)  # type: ignore[arg-type]
+                self._add(" | ".join(steps), cost, preds, weak, score, fragile)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _fragile(fit: Learner, tr: list[Grid], outs: list[Grid]) -> bool:
+        """True when the learner, fitted without one train pair, predicts that pair wrongly (a refusal is no
+        evidence either way)."""
+        if len(tr) < 3:
+            return False
+        for i in range(len(tr)):
+            try:
+                pred = fit(tr[:i] + tr[i + 1 :], outs[:i] + outs[i + 1 :], [tr[i]])
+                p = pred(tr[i]) if pred is not None else None
+            except (ValueError, IndexError, KeyError, MemoryError):
+                continue
+            if p is not None and (p.shape != outs[i].shape or not np.array_equal(p, outs[i])):
+                return True
+        return False
 
     def _oriented_learners(self) -> None:
         """The learners on the raw task turned by each rigid motion: many learners have a fixed direction
@@ -385,12 +418,12 @@ class _Search:
                 self._oriented_learners()
             self.compose_pool(self.deadline)  # early, so that the search is anytime for compositions too
             for limit in range(2, self.max_depth + 1):
-                if self.candidates:  # a pass that found a fit is final: deeper programs are less simple
+                if self._sturdy():  # a pass that found a fit is final: deeper programs are less simple
                     break
                 if limit == 3 and later:
                     self._learners_on(later)
                     later = []
-                    if self.candidates:
+                    if self._sturdy():
                         break
                 self.depth_reached = limit
                 self.seen: dict[bytes, int] = {_key(root): 0}
@@ -402,6 +435,10 @@ class _Search:
                 self._learners_on(later)
         except _Stop:
             return
+
+    def _sturdy(self) -> bool:
+        """A fit was found that no held-out train pair contradicts."""
+        return any(not c.fragile for c in self.candidates)
 
     def _learners_on(self, states: Sequence[tuple[float, tuple[Grid, ...], list[str]]]) -> None:
         for _, t, p in states:
@@ -500,6 +537,8 @@ COMPOSE_RESERVE = (0.15, 0.6)  # share of the budget, and at most that many seco
 #: the learners on the closest depth-1 states and only when nothing fits yet; such fits rank after the
 #: unturned ones of the same depth (``ORIENTED_COST``).
 ORIENTED_LEARNERS = True
+#: Mark learner fits that a held-out train pair contradicts (``_Search._fragile``; 3 or more train pairs).
+LOO_CHECK = True
 ORIENTED_COST = 0.25
 #: Learners that read no direction (or cost too much to run eight times): not fitted on turned tasks.
 ORIENTED_SKIP = frozenset({"cell_tree", "local_rule", "constant"})
@@ -634,7 +673,16 @@ def rank_answers(
     then simplest, then most supported (more distinct programs giving the same test outputs), then the order found."""
     exp = _expectations(train_in, train_out, test_in)
     keyed = [
-        (implausibility(c, exp, test_in), c.weak, -c.pairs_right, -c.train_score, c.complexity, -c.support, k)
+        (
+            implausibility(c, exp, test_in),
+            c.weak,
+            c.fragile,
+            -c.pairs_right,
+            -c.train_score,
+            c.complexity,
+            -c.support,
+            k,
+        )
         for k, c in enumerate(candidates)
     ]
     keyed.sort()
