@@ -534,14 +534,14 @@ COMPOSE_RESERVE = (0.15, 0.6)  # share of the budget, and at most that many seco
 
 
 #: Fit the learners on the raw task turned by each rigid motion too (``_Search._oriented_learners``), after
-#: the learners on the closest depth-1 states and only when nothing fits yet; such fits rank after the
-#: unturned ones of the same depth (``ORIENTED_COST``).
+#: the learners on the closest depth-1 states; such fits rank after the unturned ones of the same depth
+#: (``ORIENTED_COST``).
 ORIENTED_LEARNERS = True
-#: Mark learner fits that a held-out train pair contradicts (``_Search._fragile``; 3 or more train pairs).
-LOO_CHECK = True
 ORIENTED_COST = 0.25
 #: Learners that read no direction (or cost too much to run eight times): not fitted on turned tasks.
 ORIENTED_SKIP = frozenset({"cell_tree", "local_rule", "constant"})
+#: Mark learner fits that a held-out train pair contradicts (``_Search._fragile``; 3 or more train pairs).
+LOO_CHECK = True
 _MOTIONS: tuple[Motion, ...] = (
     ("rot90", lambda g: np.rot90(g, 1), lambda g: np.rot90(g, -1)),
     ("rot180", lambda g: np.rot90(g, 2), lambda g: np.rot90(g, 2)),
@@ -668,9 +668,10 @@ def rank_answers(
     test_in: Sequence[Grid],
 ) -> list[Candidate]:
     """Order programs for the answer attempts: plausible before implausible (see :func:`implausibility`),
-    then verified before weak, then the most train pairs right exactly (partial fits), then best train score
-    (partial fits: cells right; a guess the train pairs do not support),
-    then simplest, then most supported (more distinct programs giving the same test outputs), then the order found."""
+    then verified before weak, then sturdy before fragile (see :meth:`_Search._fragile`), then the most train
+    pairs right exactly (partial fits), then best train score (partial fits: cells right; a guess the train
+    pairs do not support), then simplest, then most supported (more distinct programs giving the same test
+    outputs), then the order found."""
     exp = _expectations(train_in, train_out, test_in)
     keyed = [
         (

@@ -25,6 +25,9 @@ from .grid import GridList, Task, to_array, to_list, validate_task
 from .normalise import colour_maps, rename, rename_back
 from .search import Candidate, SearchResult, absorb_simpler, rank_answers, search
 
+#: Search a task whose inputs all share one non-zero commonest colour with that colour and 0 swapped: most
+#: transforms and learners read 0 as the background (see :func:`background_swap`).
+BG_SWAP = True
 #: Share of the budget the colour-normalised search gets when the task has pair-specific colours.
 NORMALISED_SHARE = 0.35
 #: Verified programs the search collects before it stops: more than the 2 attempts, so that the ranking
@@ -152,21 +155,22 @@ class DslSolver:
         train_out = [to_array(p["output"]) for p in task["train"]]
         test_in = [to_array(p["input"]) for p in task["test"]]
         seconds = budget if budget is not None else self.time_budget_s
+        # the task as searched: on a coloured background, that colour and black swapped
+        s_in, s_out, s_test = train_in, train_out, test_in
         bg = background_swap(train_in, test_in) if BG_SWAP else 0
+        swap = np.arange(256, dtype=np.uint8)
+        swap[0], swap[bg] = bg, 0
         if bg:
-            swap = np.arange(256, dtype=np.uint8)
-            swap[0], swap[bg] = bg, 0
-            train_in, train_out, test_in = ([swap[g] for g in gs] for gs in (train_in, train_out, test_in))
-        tables = colour_maps(train_in, train_out, test_in) if self.normalise else None
-        res = self._search(train_in, train_out, test_in, seconds * (1 - NORMALISED_SHARE if tables else 1))
+            s_in, s_out, s_test = ([swap[g] for g in gs] for gs in (train_in, train_out, test_in))
+        tables = colour_maps(s_in, s_out, s_test) if self.normalise else None
+        res = self._search(s_in, s_out, s_test, seconds * (1 - NORMALISED_SHARE if tables else 1))
         if tables is not None and not any(not c.weak for c in res.candidates):
             # Nothing fits with the colours as given: search again with each pair's own colours renamed.
-            self._search_normalised(res, tables, train_in, train_out, test_in, t0 + seconds, t0)
+            self._search_normalised(res, tables, s_in, s_out, s_test, t0 + seconds, t0)
         if bg:  # every answer in the task's own colours
             for c in {id(c): c for c in [*res.candidates, *res.fallbacks]}.values():
                 c.predictions = [swap[p] for p in c.predictions]
                 c.program = f"swap_bg{bg} | {c.program}"
-            train_in, train_out, test_in = ([swap[g] for g in gs] for gs in (train_in, train_out, test_in))
         ranked = rank_answers(res.candidates, train_in, train_out, test_in)
         # 1.0 only when a program fits train and (for a guessing learner) the train pairs support its guess;
         # an unsupported guess still gives attempts, but reports its lower confidence (see rank_answers).
@@ -191,11 +195,6 @@ class DslSolver:
                 "timeline": [(c.found_s, c.predictions) for c in ranked[:50]],
             },
         )
-
-
-#: Search a task whose inputs all share one non-zero commonest colour with that colour and 0 swapped: most
-#: transforms and learners read 0 as the background.
-BG_SWAP = True
 
 
 def background_swap(train_in: list[Grid], test_in: list[Grid]) -> int:
