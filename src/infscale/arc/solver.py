@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import InvalidRequestError
 from .dsl import kernels
+from .dsl.objects import background
 from .dsl.primitives import Grid
 from .grid import GridList, Task, to_array, to_list, validate_task
 from .normalise import colour_maps, rename, rename_back
@@ -200,7 +201,7 @@ class DslSolver:
 def background_swap(train_in: list[Grid], test_in: list[Grid]) -> int:
     """The background colour to swap with 0: the commonest colour of every input, when it is the same
     non-zero colour in all of them; else 0 (no swap)."""
-    common = {int(np.bincount(g.ravel(), minlength=10).argmax()) for g in [*train_in, *test_in]}
+    common = {background(g) for g in [*train_in, *test_in]}
     return common.pop() if len(common) == 1 else 0
 
 

@@ -849,11 +849,10 @@ def box_mark(kind: str) -> Transform:
     outside it (``ring``) or the edge one cell inside it (``inset``) marked with the new colour."""
 
     def f(g: Grid) -> Grid | None:
-        rows = np.flatnonzero(g.any(axis=1))
-        if rows.size == 0:
+        box = _bbox(g != 0)
+        if box is None:
             return None
-        cols = np.flatnonzero(g.any(axis=0))
-        r0, r1, c0, c1 = int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1])
+        r0, r1, c0, c1 = box[0], box[1] - 1, box[2], box[3] - 1  # inclusive ends
         if kind == "ring":
             r0, r1, c0, c1 = r0 - 1, r1 + 1, c0 - 1, c1 + 1
         elif kind == "inset":
