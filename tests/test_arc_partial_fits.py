@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from infscale.arc.search import Candidate, _Search, rank_answers
+from infscale.arc.solver import STRONG_PARTIAL, answer_order
 
 
 def g(rows):
@@ -44,3 +45,17 @@ def test_fits_still_rank_before_partial_fits() -> None:
         "fit",
         "part",
     ]
+
+
+def test_a_strong_partial_fit_goes_before_an_unsupported_guess() -> None:
+    p = [g([[1]])]
+    fit = Candidate("fit", 3.0, 1.0, p)
+    supported = Candidate("learn_local_rule_default", 1.5, 1.0, p, weak=True)
+    unsupported = Candidate("learn_local_rule_default", 1.5, 0.6, p, weak=True)
+    strong = Candidate("half", 2.0, 0.8, p, pairs_right=2 / 3)
+    weak_part = Candidate("cells", 1.0, 0.99, p, pairs_right=1 / 3)
+    order = answer_order([fit, supported, unsupported], [strong, weak_part])
+    assert order == [fit, supported, strong, unsupported, weak_part]
+    # below STRONG_PARTIAL, partial fits stay after every verified program and guess
+    assert answer_order([unsupported], [weak_part]) == [unsupported, weak_part]
+    assert weak_part.pairs_right < STRONG_PARTIAL <= strong.pairs_right

@@ -38,6 +38,10 @@ STOP_AFTER = 12
 #: programs tried, and its longer fits were accidents on the dev sets (ARC-AGI-1 training: its fits have at
 #: most 2 transforms; new ARC-AGI-2 training tasks: its two 3-transform fits were wrong on test).
 NORMALISED_DEPTH = 2
+#: A partial fit reproducing at least this share of the train pairs exactly is tried before a guess the train
+#: pairs do not support (a ``_default`` learner's unseen cases, held-out confidence below 1). On the unsolved
+#: dev tasks such partial fits were right 2 times in 12 within the attempts, unsupported guesses 0 in 55.
+STRONG_PARTIAL = 0.5
 
 
 @dataclass
@@ -178,7 +182,7 @@ class DslSolver:
         train_score = max((c.train_score for c in [*res.candidates, *res.fallbacks[:1]]), default=0.0)
         # Partial fits only fill attempts no verified program gives; they are ranked among themselves alike.
         fallbacks = rank_answers(res.fallbacks, train_in, train_out, test_in)
-        attempts, chosen = choose_attempts(ranked + fallbacks, len(test_in), self.attempts)
+        attempts, chosen = choose_attempts(answer_order(ranked, fallbacks), len(test_in), self.attempts)
         found_s = [c.found_s for c in chosen if c.train_score == 1.0]
         return ArcSolution(
             attempts=attempts,
@@ -203,6 +207,19 @@ def background_swap(train_in: list[Grid], test_in: list[Grid]) -> int:
     non-zero colour in all of them; else 0 (no swap)."""
     common = {background(g) for g in [*train_in, *test_in]}
     return common.pop() if len(common) == 1 else 0
+
+
+def answer_order(ranked: list[Candidate], fallbacks: list[Candidate]) -> list[Candidate]:
+    """Ranked programs, then partial fits, except that a partial fit reproducing ``STRONG_PARTIAL`` of the
+    train pairs exactly goes before the guesses the train pairs do not support."""
+    unsupported = [c for c in ranked if c.weak and c.train_score < 1.0]
+    strong = [c for c in fallbacks if c.pairs_right >= STRONG_PARTIAL]
+    return (
+        [c for c in ranked if not (c.weak and c.train_score < 1.0)]
+        + strong
+        + unsupported
+        + [c for c in fallbacks if c.pairs_right < STRONG_PARTIAL]
+    )
 
 
 def choose_attempts(
