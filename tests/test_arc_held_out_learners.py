@@ -1,4 +1,4 @@
-"""Partial fits from learners fitted on all train pairs but one (``_Search._held_out_learners``): when no program
+"""Partial fits from learners fitted on all train pairs but one or two (``_Search._held_out_learners``): when no program
 fits every pair, a learner that reads all pairs but one exactly is a better guess than a program nearly right
 everywhere (444801d8: one pair's cup is clipped; a8c38be5: two pairs only)."""
 
@@ -20,14 +20,21 @@ def _search(task_id: str) -> tuple[S._Search, list[np.ndarray]]:
     return S._Search(tr, outs, te, 3, float("inf"), 10**6, 1), [to_array(p["output"]) for p in task["test"]]
 
 
-@pytest.mark.parametrize(("task_id", "learner"), [("444801d8", "stamp"), ("a8c38be5", "corner_layout")])
-def test_a_learner_without_one_pair_gives_the_right_partial_fit(task_id: str, learner: str) -> None:
+@pytest.mark.parametrize(
+    ("task_id", "learner", "left"),
+    [("444801d8", "stamp", 1), ("a8c38be5", "corner_layout", 1), ("ce602527", "object_crop", 2)],
+)
+def test_a_learner_without_some_pairs_gives_the_right_partial_fit(
+    task_id: str, learner: str, left: int
+) -> None:
+    """444801d8 and a8c38be5 without one pair; ce602527 (4 pairs) only without two."""
     s, expected = _search(task_id)
     s._held_out_learners(float("inf"))
     ours = [c for c in s.fallbacks if c.program.startswith(f"learn_{learner}(without pair")]
     assert ours, [c.program for c in s.fallbacks]
     c = ours[0]
-    assert c.pairs_right == (s.n - 1) / s.n and c.pairs_right <= c.train_score < 1.0
+    assert c.pairs_right == (s.n - left) / s.n and c.pairs_right <= c.train_score < 1.0
+    assert c.program.count(" ") - 1 == left  # "learn_x(without pair 1 3)": the pairs left out
     assert all(np.array_equal(p, o) for p, o in zip(c.predictions, expected, strict=True))
     # it fills the attempts ahead of every partial program that reproduces fewer pairs
     assert answer_order([], s.fallbacks)[0].pairs_right == c.pairs_right
