@@ -7,7 +7,8 @@ import pytest
 
 from infscale.arc import search as S
 from infscale.arc.grid import default_data_root, load_task, to_array
-from infscale.arc.solver import answer_order
+from infscale.arc.scoring import score_task
+from infscale.arc.solver import DslSolver, answer_order
 
 TRAIN = default_data_root() / "arc" / "ARC-AGI-1" / "data" / "training"
 
@@ -65,3 +66,13 @@ def test_a_learner_right_on_every_pair_is_no_partial_fit() -> None:
     s, _ = _search("444801d8")
     s._held_out_learners(float("inf"))
     assert all(c.train_score < 1.0 for c in s.fallbacks if "(without pair" in c.program)
+
+
+def test_partial_fits_of_the_colour_normalised_search_are_kept() -> None:
+    """833966f4 (ARC-AGI-2 training: each pair swaps its own colours) has no fit in its own colours or in
+    normalised ones; its answer is the local rule learned, in normalised colours, without one pair."""
+    root = default_data_root() / "arc" / "ARC-AGI-2" / "data" / "training"
+    task = load_task(root / "833966f4.json")
+    sol = DslSolver(max_depth=3, time_budget_s=3.0).solve(task)
+    assert sol.programs[0].startswith("normalise_colours | learn_local_rule(without pair")
+    assert score_task(sol.attempts, task) == 1.0

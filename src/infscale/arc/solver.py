@@ -24,7 +24,7 @@ from .dsl.objects import background
 from .dsl.primitives import Grid
 from .grid import GridList, Task, to_array, to_list, validate_task
 from .normalise import colour_maps, rename, rename_back
-from .search import Candidate, SearchResult, absorb_simpler, rank_answers, search
+from .search import FALLBACKS, Candidate, SearchResult, absorb_simpler, rank_answers, search
 
 #: Search a task whose inputs all share one non-zero commonest colour with that colour and 0 swapped: most
 #: transforms and learners read 0 as the background (see :func:`background_swap`).
@@ -141,15 +141,19 @@ class DslSolver:
             return
         depth = min(self.max_depth, NORMALISED_DEPTH)
         more = self._search(renamed[:n], outs, renamed[n:], deadline - start, depth)  # type: ignore[arg-type]
-        found = []
-        for c in more.candidates:
+        found: list[Candidate] = []
+        partial: list[Candidate] = []
+        for c in [*more.candidates, *more.fallbacks]:
             preds = [rename_back(p, t) for p, t in zip(c.predictions, tables[n:], strict=True)]
             if all(p is not None for p in preds):
                 c.predictions = preds  # type: ignore[assignment]
                 c.program = f"normalise_colours | {c.program}"
                 c.found_s += start - t0
-                found.append(c)
+                (partial if c.pairs_right < 1.0 else found).append(c)
         _merge(res, found)
+        res.fallbacks = sorted(
+            [*res.fallbacks, *partial], key=lambda c: (-c.pairs_right, -c.train_score, c.complexity)
+        )[:FALLBACKS]
         res.nodes += more.nodes
 
     def solve(self, task: Task, budget: float | None = None) -> ArcSolution:
