@@ -63,6 +63,11 @@ def absorb_simpler(kept: Candidate, program: str, complexity: float) -> None:
         kept.program = program
 
 
+def best_fallbacks(partial: Iterable[Candidate]) -> list[Candidate]:
+    """The ``FALLBACKS`` best partial fits: most train pairs right exactly, then most cells, then simplest."""
+    return sorted(partial, key=lambda c: (-c.pairs_right, -c.train_score, c.complexity))[:FALLBACKS]
+
+
 #: A rigid motion: its name, the motion and its inverse.
 Motion = tuple[str, Callable[[Grid], Grid], Callable[[Grid], Grid]]
 
@@ -185,10 +190,9 @@ class _Search:
             self.fallbacks[-1].train_score,
         )
         if better and not any((g >= MARK).any() for g in te):
-            fb = Candidate(" | ".join(program) or "identity", depth, acc, list(te), pairs_right=pairs)
-            self.fallbacks.append(fb)
-            self.fallbacks.sort(key=lambda c: (-c.pairs_right, -c.train_score, c.complexity))
-            del self.fallbacks[FALLBACKS:]
+            self._add_fallbacks(
+                [Candidate(" | ".join(program) or "identity", depth, acc, list(te), pairs_right=pairs)]
+            )
 
     def _colour_map(self, tr: Sequence[Grid]) -> dict[int, int] | None:
         """``fit_colour_map(tr, train outputs)`` (the first ``len(tr)`` outputs); on the kernel when enabled
@@ -406,9 +410,7 @@ class _Search:
         self._add_fallbacks(found.values())
 
     def _add_fallbacks(self, more: Iterable[Candidate]) -> None:
-        self.fallbacks.extend(more)
-        self.fallbacks.sort(key=lambda c: (-c.pairs_right, -c.train_score, c.complexity))
-        del self.fallbacks[FALLBACKS:]
+        self.fallbacks = best_fallbacks([*self.fallbacks, *more])
 
     def _oriented_learners(self) -> None:
         """The learners on the raw task turned by each rigid motion: many learners have a fixed direction
@@ -605,7 +607,7 @@ ORIENTED_COST = 0.25
 ORIENTED_SKIP = frozenset({"cell_tree", "local_rule", "constant"})
 #: Mark learner fits that a held-out train pair contradicts (``_Search._fragile``; 3 or more train pairs).
 LOO_CHECK = True
-#: When nothing fits, the learners fitted on all train pairs but one give partial fits
+#: When nothing fits, the learners fitted on all train pairs but one (or two) give partial fits
 #: (``_Search._held_out_learners``), in this share of the time kept for the last composition.
 HELD_OUT_LEARNERS = True
 HELD_OUT_SHARE = 0.5

@@ -24,7 +24,7 @@ from .dsl.objects import background
 from .dsl.primitives import Grid
 from .grid import GridList, Task, to_array, to_list, validate_task
 from .normalise import colour_maps, rename, rename_back
-from .search import FALLBACKS, Candidate, SearchResult, absorb_simpler, rank_answers, search
+from .search import Candidate, SearchResult, absorb_simpler, best_fallbacks, rank_answers, search
 
 #: Search a task whose inputs all share one non-zero commonest colour with that colour and 0 swapped: most
 #: transforms and learners read 0 as the background (see :func:`background_swap`).
@@ -151,9 +151,7 @@ class DslSolver:
                 c.found_s += start - t0
                 (partial if c.pairs_right < 1.0 else found).append(c)
         _merge(res, found)
-        res.fallbacks = sorted(
-            [*res.fallbacks, *partial], key=lambda c: (-c.pairs_right, -c.train_score, c.complexity)
-        )[:FALLBACKS]
+        res.fallbacks = best_fallbacks([*res.fallbacks, *partial])
         res.nodes += more.nodes
 
     def solve(self, task: Task, budget: float | None = None) -> ArcSolution:
