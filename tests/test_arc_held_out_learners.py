@@ -76,3 +76,59 @@ def test_partial_fits_of_the_colour_normalised_search_are_kept() -> None:
     sol = DslSolver(max_depth=3, time_budget_s=3.0).solve(task)
     assert sol.programs[0].startswith("normalise_colours | learn_local_rule(without pair")
     assert score_task(sol.attempts, task) == 1.0
+
+
+def test_on_a_swapped_background_the_pass_also_reads_the_task_as_given(monkeypatch) -> None:
+    """a8d7556c: grey is the commonest colour of every input, so the task is searched with grey and black
+    swapped, but its empty rectangles are black ones; nothing fits in either frame, and the learner that
+    fills empty rectangles, fitted on the task as given without pair 3, is right."""
+    import infscale.arc.solver as solver_mod
+
+    task = load_task(TRAIN / "a8d7556c.json")
+    tr = [to_array(p["input"]) for p in task["train"]]
+    outs = [to_array(p["output"]) for p in task["train"]]
+    te = [to_array(p["input"]) for p in task["test"]]
+    assert solver_mod.background_swap(tr, te) == 5
+    fits = S.held_out_fits(tr, outs, te, float("inf"))
+    ours = [c for c in fits if c.program == "learn_empty_rect_fill(without pair 3)"]
+    assert ours and ours[0].pairs_right == 2 / 3
+    expected = [to_array(p["output"]) for p in task["test"]]
+    assert all(np.array_equal(p, o) for p, o in zip(ours[0].predictions, expected, strict=True))
+    # end to end, with room enough for the pass on a loaded machine (its share is the same 5% by default)
+    monkeypatch.setattr(solver_mod, "RAW_HELD_OUT", (0.25, 1.0))
+    sol = DslSolver(max_depth=3, time_budget_s=4.0).solve(task)
+    assert sol.programs[0] == "learn_empty_rect_fill(without pair 3)"
+    assert score_task(sol.attempts, task) == 1.0
+    monkeypatch.setattr(S, "HELD_OUT_LEARNERS", False)
+    assert S.held_out_fits(tr, outs, te, float("inf")) == []
+
+
+def test_the_pass_on_the_task_as_given_runs_only_on_a_swapped_background_without_a_fit(monkeypatch) -> None:
+    import infscale.arc.solver as solver_mod
+
+    calls = []
+
+    def spy(*args):
+        calls.append(len(args[0]))
+        return []
+
+    monkeypatch.setattr(solver_mod, "held_out_fits", spy)
+    grey = [np.full((3, 3), 5, np.uint8) for _ in range(3)]
+    for g, (y, x) in zip(grey, [(0, 0), (1, 2), (2, 1)], strict=True):
+        g[y, x] = 3
+    solver = DslSolver(max_depth=2, time_budget_s=1.0)
+    task = {"train": [{"input": g.tolist(), "output": g[:, ::-1].tolist()} for g in grey[:2]]}
+    task["test"] = [{"input": grey[2].tolist()}]
+    solver.solve(task)  # a mirror fits: no pass
+    assert calls == []
+    noise = [[[5, 5, 1], [5, 5, 5]], [[5, 2, 5], [5, 5, 5]]]
+    task = {
+        "train": [{"input": noise[0], "output": [[7]]}, {"input": noise[1], "output": [[1, 4], [9, 9]]}],
+        "test": [{"input": [[5, 5, 5], [3, 5, 5]]}],
+    }
+    solver.solve(task)  # nothing fits on the swapped background: the pass runs on the task as given
+    assert calls == [2]
+    task = {"train": [{"input": [[0, 1]], "output": [[7]]}, {"input": [[2, 0]], "output": [[1, 4]]}]}
+    task["test"] = [{"input": [[0, 0]]}]
+    solver.solve(task)  # black background: nothing swapped, no second pass
+    assert calls == [2]

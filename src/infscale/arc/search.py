@@ -667,6 +667,18 @@ def search(
     )
 
 
+def held_out_fits(
+    train_in: list[Grid], train_out: list[Grid], test_in: list[Grid], deadline: float
+) -> list[Candidate]:
+    """The held-out learner pass alone (``_Search._held_out_learners``), for a frame not searched: the
+    partial fits, best first."""
+    if not HELD_OUT_LEARNERS:
+        return []
+    s = _Search(train_in, train_out, test_in, 0, deadline, 0, 1)
+    s._held_out_learners(deadline)
+    return s.fallbacks
+
+
 # ------------------------------------------------------------ answer selection
 @dataclass
 class _Expect:
