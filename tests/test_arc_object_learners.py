@@ -342,6 +342,22 @@ def test_semantic_refusals():
     a[2, 2] = 3
     b[2, 2], b[0, 0] = 3, 4
     assert ol.fit_stamp([a], [b], [a]) is None
+    # replacing stamp: the marker becomes a pattern; seen in two pairs it is learned, in one it is not
+    a2, b2 = blank(5, 5), blank(5, 5)
+    a2[1, 3] = 3
+    b2[1, 3], b2[0, 2], b2[2, 4] = 7, 4, 6
+    b[2, 2], b[0, 0] = 0, 0
+    b[1, 1], b[3, 3] = 4, 6
+    b[2, 2] = 7
+    assert ol.fit_stamp([a], [b], [a]) is None
+    pred = ol.fit_stamp([a, a2], [b, b2], [a])
+    assert pred is not None and np.array_equal(pred(a), b)
+    test = blank(5, 5)
+    test[3, 1] = 3
+    want = blank(5, 5)
+    want[3, 1], want[2, 0], want[4, 2] = 7, 4, 6
+    assert np.array_equal(pred(test), want)
+    assert ol.fit_stamp([a, a2], [b, b2], [G("2. ..")]) is None  # an anchor colour no pair shows
     # region fill: a change on a non-background cell is out of scope
     assert ol.fit_region_fill([G("1. ..")], [G("2. ..")], [G("1. ..")]) is None
     # window crop: windows at different offsets in each pair
@@ -358,7 +374,7 @@ def test_background_swap_round_trips():
 # ---------------------------------------------------------------- the training tasks each learner claims
 CLAIMS = {
     "region_fill": ["44d8ac46", "6455b5f5", "83302e8f", "868de0fa", "9edfc990", "e8593010"],
-    "stamp": ["0962bcdd", "0ca9ddb6", "913fb3ed", "93b581b8", "95990924", "d364b489"],
+    "stamp": ["0962bcdd", "0ca9ddb6", "913fb3ed", "93b581b8", "95990924", "a9f96cdd", "d364b489"],
     "colour_rays": ["178fcbfb"],
     "connect_pairs": ["1f876c06", "22eb0ac0", "40853293"],
     "move_to_contact": ["05f2a901"],

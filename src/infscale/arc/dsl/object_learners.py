@@ -280,9 +280,12 @@ def _anchors(g: Grid, mode: str) -> list[Anchor]:
 
 def fit_stamp(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]) -> Predictor | None:
     """Around every anchor (a cell of a given colour, or an object of a given patch or shape) a fixed
-    pattern of colours is painted on background cells, at offsets within ``r`` cells of the anchor's box."""
-    if _has_mark(inputs) or not _same_shape_additive(inputs, outputs):
+    pattern of colours is painted on background cells, at offsets within ``r`` cells of the anchor's box.
+    When anchor cells change too, each cell of a colour is replaced by its own pattern (``_replacing_stamp``)."""
+    if _has_mark(inputs):
         return None
+    if not _same_shape_additive(inputs, outputs):
+        return _replacing_stamp(inputs, outputs, tests)
     for mode in ("cell", "object", "shape"):
         anchors = [_anchors(a, mode) for a in inputs]
         if sum(len(x) for x in anchors) > 200 or not all(anchors):
@@ -330,6 +333,60 @@ def fit_stamp(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[G
 
             if _verify(predict, inputs, outputs, tests):
                 return predict
+    return None
+
+
+_REPLACING_ANCHORS = (
+    60  # non-zero cells over all train inputs: beyond that the cells are a picture, not markers
+)
+
+
+def _replacing_stamp(
+    inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[Grid]
+) -> Predictor | None:
+    """Every non-zero cell of colour k becomes a pattern of colours around it (radius 1 to 3), itself included:
+    a marker turned into a motif. The pattern is read off the background cells around each anchor, and every
+    offset must be seen at least twice with one colour (a pattern cell seen once is a guess)."""
+    # counted before any cell list is built: most search states are pictures with hundreds of cells
+    if sum(np.count_nonzero(a) for a in inputs) > _REPLACING_ANCHORS:
+        return None
+    if any(a.shape != b.shape for a, b in zip(inputs, outputs, strict=True)):
+        return None
+    if not any(((a != b) & (a != 0)).any() for a, b in zip(inputs, outputs, strict=True)):
+        return None  # no anchor changes: the additive stamp's case
+    anchors = [_anchors(a, "cell") for a in inputs]
+    if sum(len(x) for x in anchors) > _REPLACING_ANCHORS or not all(anchors):
+        return None
+    seen = {k for x in anchors for k, *_ in x}
+    if not all(k in seen for t in tests for k, *_ in _anchors(t, "cell")):
+        return None
+    for rad in (1, 2, 3):
+        obs: dict[tuple[object, int, int], list[int]] = {}
+        for a, b, x in zip(inputs, outputs, anchors, strict=True):
+            hh, ww = a.shape
+            for k, y, x0, *_ in x:
+                for dy in range(-rad, rad + 1):
+                    for dx in range(-rad, rad + 1):
+                        yy, xx = y + dy, x0 + dx
+                        if 0 <= yy < hh and 0 <= xx < ww and (a[yy, xx] == 0 or dy == dx == 0):
+                            obs.setdefault((k, dy, dx), []).append(int(b[yy, xx]))
+        stamp: dict[object, list[tuple[int, int, int]]] = {}
+        for (k, dy, dx), cs in obs.items():
+            if len(cs) >= 2 and len(set(cs)) == 1 and (cs[0] != 0 or dy == dx == 0):
+                stamp.setdefault(k, []).append((dy, dx, cs[0]))
+
+        def predict(g: Grid, stamp: dict[object, list[tuple[int, int, int]]] = stamp) -> Grid | None:
+            out = g.copy()
+            hh, ww = g.shape
+            for k, y, x0, *_ in _anchors(g, "cell"):
+                for dy, dx, c in stamp.get(k, ()):
+                    yy, xx = y + dy, x0 + dx
+                    if 0 <= yy < hh and 0 <= xx < ww and (g[yy, xx] == 0 or dy == dx == 0):
+                        out[yy, xx] = c
+            return out
+
+        if stamp and _verify(predict, inputs, outputs, tests):
+            return predict
     return None
 
 
