@@ -336,9 +336,8 @@ def fit_stamp(inputs: Sequence[Grid], outputs: Sequence[Grid], tests: Sequence[G
     return None
 
 
-_REPLACING_ANCHORS = (
-    60  # non-zero cells over all train inputs: beyond that the cells are a picture, not markers
-)
+#: Non-zero cells over all train inputs: beyond that the cells are a picture, not markers.
+_REPLACING_ANCHORS = 60
 
 
 def _replacing_stamp(
@@ -354,8 +353,8 @@ def _replacing_stamp(
         return None
     if not any(((a != b) & (a != 0)).any() for a, b in zip(inputs, outputs, strict=True)):
         return None  # no anchor changes: the additive stamp's case
-    anchors = [_anchors(a, "cell") for a in inputs]
-    if sum(len(x) for x in anchors) > _REPLACING_ANCHORS or not all(anchors):
+    anchors = [_anchors(a, "cell") for a in inputs]  # every non-zero cell: counted above already
+    if not all(anchors):
         return None
     seen = {k for x in anchors for k, *_ in x}
     if not all(k in seen for t in tests for k, *_ in _anchors(t, "cell")):
